@@ -97,8 +97,8 @@ for await (const abs of walk(`${root}src`)) {
     }
     const base = target.slice(target.lastIndexOf("/") + 1);
     const tdir = target.slice(0, target.lastIndexOf("/"));
-    if (base.startsWith("_") && tdir !== dir && !isTest) {
-      problems.push(`${file}: imports private ${target} from another folder`);
+    if (base.startsWith("_") && !(dir === tdir || dir.startsWith(tdir + "/")) && !isTest) {
+      problems.push(`${file}: imports private ${target} from outside its folder`);
     }
     if (tmod === mod || isTest) continue;
     if (!(ALLOWED[mod] ?? []).includes(tmod)) {

@@ -69,8 +69,11 @@ export interface CommandContext {
   args: string[];
   flags: Flags;
   global: GlobalFlags;
-  /** Opens the runtime on first use (loading configuration); later calls return the same. */
-  runtime(): Promise<Runtime>;
+  /**
+   * Opens the runtime on first use (loading configuration); later calls return the same.
+   * `renumber` reallocates every lock while opening (`system renumber`).
+   */
+  runtime(options?: { renumber?: boolean }): Promise<Runtime>;
 }
 
 /** Throws the usage error podman gives for a wrong number of arguments. */

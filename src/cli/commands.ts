@@ -7,12 +7,13 @@
 import type { Command } from "./command.ts";
 import { helpCommand } from "./commands/help.ts";
 import { infoCommand } from "./commands/info.ts";
+import { systemRenumberCommand } from "./commands/system_renumber.ts";
 import { versionCommand } from "./commands/version.ts";
 
 const system: Command = {
   name: "system",
   summary: "Manage skiff",
-  subcommands: [infoCommand],
+  subcommands: [infoCommand, systemRenumberCommand],
 };
 
 /** The root of the command tree. */

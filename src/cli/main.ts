@@ -92,13 +92,13 @@ export async function main(args: string[]): Promise<number> {
       args: parsed.positionals,
       flags: new Flags(leafValues, own),
       global,
-      async runtime() {
+      async runtime(options = {}) {
         if (!runtime) {
           const [{ loadConfig }, { Runtime }] = await Promise.all([
             import("../config/mod.ts"),
             import("../runtime/mod.ts"),
           ]);
-          runtime = await Runtime.open(loadConfig(global));
+          runtime = await Runtime.open(loadConfig(global), options);
         }
         return runtime;
       },

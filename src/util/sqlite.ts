@@ -15,6 +15,27 @@ export const BUSY_TIMEOUT_MS = 100_000;
 /** A row as returned by node:sqlite (null-prototype object). */
 export type Row = Record<string, unknown>;
 
+/**
+ * Sets WAL mode, retrying while the database is busy. The switch needs an exclusive lock and
+ * SQLite does not call the busy handler for it (a connection that holds a read lock and wants
+ * more fails at once, to avoid deadlock), so processes opening a fresh file at the same moment
+ * got "database is locked" here. Retries with a growing, jittered sleep up to the busy timeout.
+ */
+function switchToWal(db: DatabaseSync): Row | undefined {
+  const deadline = Date.now() + BUSY_TIMEOUT_MS;
+  for (let delay = 1;; delay = Math.min(delay * 2, 50)) {
+    try {
+      return db.prepare("PRAGMA journal_mode=WAL").get() as Row | undefined;
+    } catch (e) {
+      const busy = (e as { errcode?: number }).errcode === 5 ||
+        /database is locked/.test((e as Error).message);
+      if (!busy || Date.now() >= deadline) throw e;
+      // A synchronous sleep: nothing else may run while opening.
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, delay + Math.random() * delay);
+    }
+  }
+}
+
 /** An open database. */
 export class Db {
   readonly path: string;
@@ -43,7 +64,7 @@ export class Db {
       // Fails with "file is not a database" on a corrupt or foreign file: nothing is written.
       db.prepare("SELECT count(*) FROM sqlite_master").get();
       if (path !== ":memory:") {
-        const mode = db.prepare("PRAGMA journal_mode=WAL").get() as Row | undefined;
+        const mode = switchToWal(db);
         if (String(mode?.journal_mode).toLowerCase() !== "wal") {
           throw new Error(`cannot switch to WAL journal mode (got ${mode?.journal_mode})`);
         }

@@ -102,6 +102,7 @@ export class TestStore implements AsyncDisposable {
     await Deno.remove(this.dir, { recursive: true }).catch(() => {});
     await Deno.remove(`/dev/shm${this.lockSegment}`).catch(() => {});
     await Deno.remove(`/dev/shm${this.lockSegment}.lock`).catch(() => {});
+    await Deno.remove(`/run/skiff/locks${this.lockSegment}.lock`).catch(() => {});
   }
 }
 
