@@ -6,9 +6,42 @@
 
 import type { Command } from "./command.ts";
 import { helpCommand } from "./commands/help.ts";
+import { historyCommand } from "./commands/history.ts";
+import { imageExistsCommand } from "./commands/image_exists.ts";
+import { imageInspectCommand } from "./commands/image_inspect.ts";
+import { imagePruneCommand } from "./commands/image_prune.ts";
+import { imagesCommand } from "./commands/images.ts";
+import { importCommand } from "./commands/import.ts";
 import { infoCommand } from "./commands/info.ts";
+import { loadCommand } from "./commands/load.ts";
+import { rmiCommand } from "./commands/rmi.ts";
+import { saveCommand } from "./commands/save.ts";
 import { systemRenumberCommand } from "./commands/system_renumber.ts";
+import { tagCommand, untagCommand } from "./commands/tag.ts";
 import { versionCommand } from "./commands/version.ts";
+
+/** `cmd` under another name (podman's `image ls` for `images`, `image rm` for `rmi` …). */
+function alias(cmd: Command, name: string, aliases: string[] = []): Command {
+  return { ...cmd, name, aliases };
+}
+
+const image: Command = {
+  name: "image",
+  summary: "Manage images",
+  subcommands: [
+    imageExistsCommand,
+    historyCommand,
+    importCommand,
+    imageInspectCommand,
+    alias(imagesCommand, "list", ["ls"]),
+    loadCommand,
+    imagePruneCommand,
+    alias(rmiCommand, "rm"),
+    saveCommand,
+    tagCommand,
+    untagCommand,
+  ],
+};
 
 const system: Command = {
   name: "system",
@@ -22,8 +55,18 @@ export const ROOT: Command = {
   summary: "Manage pods, containers and images",
   subcommands: [
     helpCommand(() => ROOT),
+    historyCommand,
+    image,
+    imagesCommand,
+    importCommand,
     infoCommand,
+    alias(imageInspectCommand, "inspect"),
+    loadCommand,
+    rmiCommand,
+    saveCommand,
     system,
+    tagCommand,
+    untagCommand,
     versionCommand,
   ],
 };

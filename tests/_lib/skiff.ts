@@ -125,3 +125,21 @@ export async function unmountUnder(dir: string): Promise<void> {
 
 /** True when the tests run as root (integration tests need it). */
 export const isRoot = Deno.uid() === 0;
+
+/** Builds (once, cached) the busybox test images and returns their directory and IDs. */
+export async function testImages(): Promise<{
+  dir: string;
+  busybox: string;
+  busyboxUser: string;
+  file: (name: string) => string;
+}> {
+  const { buildImages } = await import("../images/build_images.ts");
+  const dir = `${Deno.env.get("TMPDIR") ?? "/tmp"}/skiff-test-images`;
+  const r = await buildImages(dir);
+  return {
+    dir,
+    busybox: r.images.busybox.id,
+    busyboxUser: r.images["busybox-user"].id,
+    file: (name) => `${dir}/${name}`,
+  };
+}
