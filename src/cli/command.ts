@@ -66,6 +66,8 @@ export class Flags {
 export interface CommandContext {
   /** The command path as typed, e.g. ["skiff", "container", "ls"]. */
   path: string[];
+  /** The whole command line, as `inspect` records it (CreateCommand). */
+  argv: string[];
   args: string[];
   flags: Flags;
   global: GlobalFlags;

@@ -5,7 +5,24 @@
  */
 
 import type { Command } from "./command.ts";
+import * as exec from "./commands_exec.ts";
+import * as network from "./commands_network.ts";
+import * as ops from "./commands_ops.ts";
 import { helpCommand } from "./commands/help.ts";
+import {
+  containerCleanupCommand,
+  containerExistsCommand,
+  containerPruneCommand,
+  renameCommand,
+} from "./commands/container_misc.ts";
+import { createCommand, runCommand } from "./commands/create.ts";
+import { containerInspectCommand, inspectCommand } from "./commands/inspect.ts";
+import { logsCommand } from "./commands/logs.ts";
+import { psCommand } from "./commands/ps.ts";
+import { rmCommand } from "./commands/rm.ts";
+import { initCommand, restartCommand, startCommand } from "./commands/start.ts";
+import { killCommand, stopCommand } from "./commands/stop.ts";
+import { waitCommand } from "./commands/wait.ts";
 import { historyCommand } from "./commands/history.ts";
 import { imageExistsCommand } from "./commands/image_exists.ts";
 import { imageInspectCommand } from "./commands/image_inspect.ts";
@@ -40,6 +57,35 @@ const image: Command = {
     saveCommand,
     tagCommand,
     untagCommand,
+    ...ops.IMAGE,
+    ...exec.IMAGE,
+    ...network.IMAGE,
+  ],
+};
+
+const container: Command = {
+  name: "container",
+  summary: "Manage containers",
+  subcommands: [
+    containerCleanupCommand,
+    createCommand,
+    containerExistsCommand,
+    initCommand,
+    containerInspectCommand,
+    killCommand,
+    alias(psCommand, "list", ["ls", "ps"]),
+    logsCommand,
+    containerPruneCommand,
+    renameCommand,
+    restartCommand,
+    rmCommand,
+    runCommand,
+    startCommand,
+    stopCommand,
+    waitCommand,
+    ...ops.CONTAINER,
+    ...exec.CONTAINER,
+    ...network.CONTAINER,
   ],
 };
 
@@ -54,19 +100,35 @@ export const ROOT: Command = {
   name: "skiff",
   summary: "Manage pods, containers and images",
   subcommands: [
+    container,
+    createCommand,
     helpCommand(() => ROOT),
     historyCommand,
     image,
     imagesCommand,
     importCommand,
     infoCommand,
-    alias(imageInspectCommand, "inspect"),
+    initCommand,
+    inspectCommand,
+    killCommand,
     loadCommand,
+    logsCommand,
+    psCommand,
+    renameCommand,
+    restartCommand,
+    rmCommand,
+    runCommand,
+    startCommand,
+    stopCommand,
     rmiCommand,
     saveCommand,
     system,
     tagCommand,
     untagCommand,
     versionCommand,
+    waitCommand,
+    ...ops.TOP,
+    ...exec.TOP,
+    ...network.TOP,
   ],
 };

@@ -83,24 +83,3 @@ export function toGlobalFlags(values: FlagValues): GlobalFlags {
   if (s("log-level") !== undefined) g.logLevel = s("log-level");
   return g;
 }
-
-/** The global flags as argv again, for child skiff processes (conmon's exit command). */
-export function globalFlagsToArgs(g: GlobalFlags): string[] {
-  const out: string[] = [];
-  const add = (flag: string, v: string | undefined) => {
-    if (v !== undefined) out.push(`--${flag}`, v);
-  };
-  add("config", g.config);
-  add("root", g.root);
-  add("runroot", g.runroot);
-  add("storage-driver", g.storageDriver);
-  add("runtime", g.runtime);
-  add("conmon", g.conmon);
-  add("cgroup-manager", g.cgroupManager);
-  add("tmpdir", g.tmpdir);
-  add("cni-config-dir", g.cniConfigDir);
-  for (const h of g.hooksDir ?? []) add("hooks-dir", h);
-  add("namespace", g.namespace);
-  add("log-level", g.logLevel);
-  return out;
-}

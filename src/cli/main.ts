@@ -89,6 +89,7 @@ export async function main(args: string[]): Promise<number> {
     const global = toGlobalFlags(globals);
     const ctx: CommandContext = {
       path,
+      argv: ["skiff", ...args],
       args: parsed.positionals,
       flags: new Flags(leafValues, own),
       global,

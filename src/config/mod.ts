@@ -10,3 +10,4 @@ export * from "./load.ts";
 export * from "./binaries.ts";
 export * from "./user_file.ts";
 export * from "./registries.ts";
+export * from "./global_args.ts";

@@ -329,12 +329,13 @@ export class SpooledTar implements MemberSource {
     return t;
   }
 
-  get(name: string): Promise<MemberFile | null> {
+  // deno-lint-ignore require-await
+  async get(name: string): Promise<MemberFile | null> {
     let key = normalizeMemberName(name);
     for (let hops = 0; key !== null && hops < 16; hops++) {
       const e = this.#entries.get(key);
-      if (e === undefined) return Promise.resolve(null);
-      if (e.kind === "file") return Promise.resolve(e.file);
+      if (e === undefined) return null;
+      if (e.kind === "file") return e.file;
       key = e.target;
     }
     throw new ArchiveError(

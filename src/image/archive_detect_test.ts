@@ -199,6 +199,10 @@ Deno.test("readImageArchive() refuses plain text, empty files, empty tars and fo
     await tarBytes([[{ name: "manifest.json", type: "file" }, "{"]]),
     /manifest\.json is not valid JSON/,
   );
+  const { data } = await dockerArchive();
+  const { gzipSync } = await import("node:zlib");
+  const gz = new Uint8Array(gzipSync(data));
+  await refuses(gz.subarray(0, gz.length >> 1), /: gzip data ends early \(truncated archive\?\)$/);
 });
 
 Deno.test("readImageArchive() refuses a config whose name and content disagree", async () => {

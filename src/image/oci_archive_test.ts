@@ -215,6 +215,33 @@ Deno.test("readImageArchive() verifies OCI blobs: missing, wrong size, wrong con
   });
 });
 
+Deno.test("readImageArchive() refuses a blob whose size differs from its descriptor", async () => {
+  await withTempDir(async (dir) => {
+    const img = await syntheticImage([], ["a"]);
+    const layout = `${dir}/l`;
+    const config = await blob(layout, "application/vnd.oci.image.config.v1+json", img.config);
+    const layer = await blob(layout, "application/vnd.oci.image.layer.v1.tar", img.layerTars[0]!);
+    const manifest = await blob(layout, OCI_MANIFEST, {
+      schemaVersion: 2,
+      config,
+      layers: [{ ...layer, size: layer.size + 1 }],
+    });
+    await Deno.writeTextFile(
+      `${layout}/index.json`,
+      JSON.stringify({ schemaVersion: 2, manifests: [manifest] }),
+    );
+    await assert.rejects(
+      readImageArchive(layout, dir),
+      new RegExp(`blob ${layer.digest} has ${layer.size} bytes, not ${layer.size + 1}$`, "m"),
+    );
+    await Deno.writeTextFile(
+      `${layout}/index.json`,
+      JSON.stringify({ schemaVersion: 2, manifests: [] }),
+    );
+    await assert.rejects(readImageArchive(layout, dir), /index\.json lists no images$/m);
+  });
+});
+
 // ---------------------------------------------------------------------------------------------
 // compatibility with podman 4.3.1
 

@@ -25,3 +25,22 @@ export {
   tagImage,
   untagImage,
 } from "./image_ops.ts";
+export { createContainer, type CreateOptions, parseSignal } from "./container_create.ts";
+export { initContainer, restartContainer, startContainer } from "./container_start.ts";
+export { killContainer, stopContainer } from "./container_stop.ts";
+export { removeContainer, type RemoveOptions } from "./container_remove.ts";
+export { cleanupContainer } from "./container_cleanup.ts";
+export { waitContainer } from "./container_wait.ts";
+export { runContainer, type RunResult, type RunStreams, startAttached } from "./container_run.ts";
+export {
+  containerExists,
+  type ContainerSummary,
+  inspectContainer,
+  latestContainer,
+  listContainers,
+  type ListOptions,
+} from "./container_views.ts";
+export { containerLogs, pruneContainers, renameContainer } from "./container_misc.ts";
+export * from "./mod_ops.ts";
+export * from "./mod_exec.ts";
+export * from "./mod_network.ts";

@@ -98,6 +98,46 @@ export class Store {
     return rec;
   }
 
+  /**
+   * Reads a small file (like /etc/passwd) from an image without mounting it: layers are
+   * searched top-down, whiteouts respected, and no symlink is ever followed (a path through
+   * one reads as missing). Returns null when the file does not exist.
+   */
+  readImageFile(image: ImageRecord, path: string): Uint8Array | null {
+    const parts = path.split("/").filter((p) => p && p !== ".");
+    if (parts.includes("..")) return null;
+    const chain = this.layers.chain(image.topLayer).reverse();
+    const layerDirs = this.driver.name === "vfs" ? chain.slice(0, 1) : chain;
+    for (const layer of layerDirs) {
+      const root = this.driver.layerDir(layer.id);
+      let cur = root;
+      let verdict: "missing" | "deleted" | "found" = "found";
+      for (const [i, part] of parts.entries()) {
+        cur = `${cur}/${part}`;
+        let st: Deno.FileInfo;
+        try {
+          st = Deno.lstatSync(cur);
+        } catch {
+          verdict = "missing";
+          break;
+        }
+        const last = i === parts.length - 1;
+        // overlay whiteout: a 0:0 character device hides the path in lower layers
+        if (st.isCharDevice && st.rdev === 0) {
+          verdict = "deleted";
+          break;
+        }
+        if ((!last && !st.isDirectory) || (last && !st.isFile)) {
+          verdict = st.isSymlink ? "deleted" : "missing";
+          break;
+        }
+      }
+      if (verdict === "deleted") return null;
+      if (verdict === "found") return Deno.readFileSync(cur);
+    }
+    return null;
+  }
+
   // --- containers -------------------------------------------------------------------------
 
   /** The directory holding a container's rootfs and its bundle (`userdata`). */
@@ -125,6 +165,8 @@ export class Store {
   ): Promise<ContainerLayerRecord> {
     const chain = image ? this.layers.chain(image.topLayer).map((l) => l.id) : [];
     await this.driver.createContainer(ctrId, chain);
+    // Until the record commits, this marks the files as ours (see sweepOrphanContainers).
+    await Deno.writeTextFile(`${this.driver.containerDir(ctrId)}/.creator`, String(Deno.pid));
     await Deno.mkdir(this.bundleDir(ctrId), { recursive: true, mode: 0o700 });
     await Deno.mkdir(this.runDir(ctrId), { recursive: true, mode: 0o700 });
     return {
@@ -186,6 +228,38 @@ export class Store {
     await this.driver.removeContainer(ctrId);
     const { removeTree } = await import("./drivers/driver.ts");
     await removeTree(this.runDir(ctrId).replace(/\/userdata$/, ""));
+  }
+
+  /**
+   * Removes container files that no record owns: left by a create killed before its
+   * transaction committed. Files whose creator process still runs are left alone.
+   */
+  async sweepOrphanContainers(): Promise<string[]> {
+    const dir = this.driver.containerDir("x").replace(/\/x$/, "");
+    const known = new Set(this.containerIds());
+    const swept: string[] = [];
+    let entries: Deno.DirEntry[] = [];
+    try {
+      entries = Array.from(Deno.readDirSync(dir));
+    } catch {
+      return swept;
+    }
+    for (const e of entries) {
+      if (!/^[0-9a-f]{64}$/.test(e.name) || known.has(e.name)) continue;
+      let creator = 0;
+      try {
+        creator = Number(Deno.readTextFileSync(`${dir}/${e.name}/.creator`));
+      } catch { /* no marker: nobody is creating it */ }
+      if (creator > 0 && creator !== Deno.pid) {
+        try {
+          Deno.statSync(`/proc/${creator}`);
+          continue; // still being created
+        } catch { /* creator is gone */ }
+      }
+      await this.removeContainerFiles(e.name);
+      swept.push(e.name);
+    }
+    return swept;
   }
 
   /** IDs of containers whose rootfs rows exist (for consistency checks). */

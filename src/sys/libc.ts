@@ -4,7 +4,8 @@
  *
  * Every symbol is synchronous: it runs on the calling (main) JS thread. Never mark a symbol
  * `nonblocking: true` — those calls run on a pool thread, which breaks anything that belongs to
- * a thread (pthread mutexes) and makes `errno` unreadable.
+ * a thread (pthread mutexes) and makes `errno` unreadable. The single exception is
+ * `poll_nonblocking`, which only waits for a socket to become ready (see its comment).
  *
  * C failures become {@linkcode ErrnoError}s whose message names the call and the errno name,
  * e.g. `shm_open /skiff_lock: EACCES`.
@@ -120,6 +121,106 @@ const SYMBOLS = {
   pthread_mutex_trylock: { parameters: ["pointer"], result: "i32" }, // pthread_mutex_t *
   pthread_mutex_unlock: { parameters: ["pointer"], result: "i32" }, // pthread_mutex_t *
   pthread_mutex_consistent: { parameters: ["pointer"], result: "i32" }, // pthread_mutex_t *
+  /** Declared with one int argument: skiff uses only F_GETFD/F_SETFD (fcntl is variadic). */
+  fcntl: {
+    parameters: [
+      "i32", // int fd
+      "i32", // int cmd
+      "i32", // int arg
+    ],
+    result: "i32",
+  },
+  kill: {
+    parameters: [
+      "i32", // pid_t pid
+      "i32", // int sig
+    ],
+    result: "i32",
+  },
+  socket: {
+    parameters: [
+      "i32", // int domain
+      "i32", // int type (| SOCK_CLOEXEC …)
+      "i32", // int protocol
+    ],
+    result: "i32",
+  },
+  connect: {
+    parameters: [
+      "i32", // int sockfd
+      "buffer", // const struct sockaddr *addr
+      "u32", // socklen_t addrlen
+    ],
+    result: "i32",
+  },
+  send: {
+    parameters: [
+      "i32", // int sockfd
+      "buffer", // const void *buf
+      "usize", // size_t len
+      "i32", // int flags (MSG_DONTWAIT | MSG_NOSIGNAL)
+    ],
+    result: "isize", // ssize_t
+  },
+  recv: {
+    parameters: [
+      "i32", // int sockfd
+      "buffer", // void *buf
+      "usize", // size_t len
+      "i32", // int flags (MSG_DONTWAIT)
+    ],
+    result: "isize", // ssize_t
+  },
+  shutdown: {
+    parameters: [
+      "i32", // int sockfd
+      "i32", // int how (SHUT_RD, SHUT_WR, SHUT_RDWR)
+    ],
+    result: "i32",
+  },
+  /**
+   * The one exception to "synchronous only": poll(2) run on a blocking pool thread, so that
+   * waiting for a socket (conmon's attach socket) does not stall the event loop. It only waits;
+   * its caller reads `revents` and never `errno` (which belongs to the pool thread), then does
+   * the actual recv/send synchronously on the main thread.
+   */
+  poll_nonblocking: {
+    name: "poll",
+    parameters: [
+      "buffer", // struct pollfd *fds
+      "u64", // nfds_t nfds
+      "i32", // int timeout (ms)
+    ],
+    result: "i32",
+    nonblocking: true,
+  },
+  // --- network port reservation (src/network/ports.ts): bind + listen host ports ---
+  bind: {
+    parameters: [
+      "i32", // int sockfd
+      "buffer", // const struct sockaddr *addr
+      "u32", // socklen_t addrlen
+    ],
+    result: "i32",
+  },
+  listen: {
+    parameters: [
+      "i32", // int sockfd
+      "i32", // int backlog
+    ],
+    result: "i32",
+  },
+  setsockopt: {
+    parameters: [
+      "i32", // int sockfd
+      "i32", // int level (SOL_SOCKET …)
+      "i32", // int optname (SO_REUSEADDR …)
+      "buffer", // const void *optval
+      "u32", // socklen_t optlen
+    ],
+    result: "i32",
+  },
+  // --- end of network port reservation ---
 } as const satisfies Deno.ForeignLibraryInterface;
 
 /** The typed symbols of libc. */

@@ -98,11 +98,36 @@ export class TestStore implements AsyncDisposable {
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
+    // A failed test may leave containers running: take them down before removing the store.
+    if (await exists(`${this.dir}/root/libpod/skiff.db`)) {
+      await this.run(["rm", "-a", "-f"]).catch(() => {});
+    }
+    await killProcessesMentioning(this.dir);
     await unmountUnder(this.dir);
     await Deno.remove(this.dir, { recursive: true }).catch(() => {});
     await Deno.remove(`/dev/shm${this.lockSegment}`).catch(() => {});
     await Deno.remove(`/dev/shm${this.lockSegment}.lock`).catch(() => {});
     await Deno.remove(`/run/skiff/locks${this.lockSegment}.lock`).catch(() => {});
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** SIGKILLs leftover processes (conmon, containers) whose command line mentions `dir`. */
+async function killProcessesMentioning(dir: string): Promise<void> {
+  for await (const e of Deno.readDir("/proc")) {
+    if (!/^\d+$/.test(e.name) || Number(e.name) === Deno.pid) continue;
+    try {
+      const cmd = await Deno.readTextFile(`/proc/${e.name}/cmdline`);
+      if (cmd.includes(dir)) Deno.kill(Number(e.name), "SIGKILL");
+    } catch { /* gone */ }
   }
 }
 

@@ -1,0 +1,102 @@
+/** `skiff start`, `skiff init` and `skiff restart`. */
+
+import { UsageError } from "../../define/errors.ts";
+import {
+  initContainer,
+  restartContainer,
+  startAttached,
+  startContainer,
+} from "../../runtime/mod.ts";
+import type { Command } from "../command.ts";
+import { printLine, writeErr, writeOut } from "../output.ts";
+import { forEachContainer, targets } from "./_many.ts";
+
+export const startCommand: Command = {
+  name: "start",
+  summary: "Start one or more containers",
+  usage: "[options] CONTAINER [CONTAINER...]",
+  flags: [
+    { name: "attach", short: "a", type: "bool", help: "Attach container's STDOUT and STDERR" },
+    { name: "interactive", short: "i", type: "bool", help: "Keep STDIN open even if not attached" },
+    {
+      name: "all",
+      type: "bool",
+      help: "Start all containers regardless of their state or configuration",
+    },
+    {
+      name: "latest",
+      short: "l",
+      type: "bool",
+      help: "Act on the latest container skiff is aware of",
+    },
+  ],
+  async run(ctx) {
+    const rt = await ctx.runtime();
+    if (ctx.flags.bool("attach")) {
+      if (ctx.args.length !== 1) {
+        throw new UsageError("you cannot start and attach multiple containers at once");
+      }
+      const r = await startAttached(rt, ctx.args[0]!, {
+        stdout: (d) => writeOut(d),
+        stderr: (d) => writeErr(d),
+        ...(ctx.flags.bool("interactive") ? { stdin: Deno.stdin.readable } : {}),
+      }, { interactive: ctx.flags.bool("interactive") });
+      return r.exitCode ?? 0;
+    }
+    return await forEachContainer(targets(ctx, rt), async (c) => {
+      await startContainer(rt, c);
+      printLine(c);
+    });
+  },
+};
+
+export const initCommand: Command = {
+  name: "init",
+  summary: "Initialize one or more containers",
+  usage: "[options] CONTAINER [CONTAINER...]",
+  flags: [
+    { name: "all", short: "a", type: "bool", help: "Initialize all containers" },
+    {
+      name: "latest",
+      short: "l",
+      type: "bool",
+      help: "Act on the latest container skiff is aware of",
+    },
+  ],
+  async run(ctx) {
+    const rt = await ctx.runtime();
+    return await forEachContainer(
+      targets(ctx, rt),
+      async (c) => printLine(await initContainer(rt, c)),
+    );
+  },
+};
+
+export const restartCommand: Command = {
+  name: "restart",
+  summary: "Restart one or more containers",
+  usage: "[options] CONTAINER [CONTAINER...]",
+  flags: [
+    { name: "all", short: "a", type: "bool", help: "Restart all non-running containers" },
+    {
+      name: "latest",
+      short: "l",
+      type: "bool",
+      help: "Act on the latest container skiff is aware of",
+    },
+    {
+      name: "time",
+      short: "t",
+      type: "uint",
+      help: "Seconds to wait for stop before killing the container",
+    },
+  ],
+  async run(ctx) {
+    const rt = await ctx.runtime();
+    const timeout = ctx.flags.int("time");
+    return await forEachContainer(targets(ctx, rt), async (c) => {
+      const rec = await restartContainer(rt, c, timeout);
+      printLine(rec.config.id);
+    });
+  },
+};

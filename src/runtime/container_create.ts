@@ -1,0 +1,139 @@
+/**
+ * `create`: a container defined from an image. Everything the user typed is validated first
+ * (name, image, user, ulimits, capabilities, command) by building the spec once; only then are
+ * a lock, the rootfs files and the record created — the record and its rootfs row in one
+ * transaction — and each is undone if a later step fails.
+ * @module
+ */
+
+import {
+  type ContainerConfig,
+  type ContainerRecord,
+  initialContainerState,
+} from "../define/container.ts";
+import { ConflictError, NotFoundError, UsageError } from "../define/errors.ts";
+import { parseImageConfig } from "../image/mod.ts";
+import { newId } from "../util/ids.ts";
+import { log } from "../util/logger.ts";
+import { buildSpec } from "./container_spec.ts";
+import { findImageAndName } from "./image_lookup.ts";
+import { generateName } from "./names.ts";
+import type { Runtime } from "./runtime.ts";
+
+/** What `create`/`run` take: a container config without the generated fields. */
+export type CreateOptions =
+  & Omit<
+    ContainerConfig,
+    | "id"
+    | "name"
+    | "lockId"
+    | "createdAt"
+    | "image"
+    | "pod"
+    | "namespace"
+    | "stopSignal"
+    | "stopTimeout"
+  >
+  & { image: string; name?: string; stopSignal?: number; stopTimeout?: number };
+
+const NAME_RE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
+
+/** True when `name` is used by a container or pod, as a name or an ID prefix. */
+function taken(rt: Runtime, name: string): boolean {
+  for (const look of [() => rt.state.lookupContainer(name), () => rt.state.lookupPod(name)]) {
+    try {
+      look();
+      return true;
+    } catch (e) {
+      if (e instanceof NotFoundError) continue;
+      if (e instanceof ConflictError) return true; // ambiguous prefix: certainly taken
+      throw e;
+    }
+  }
+  return false;
+}
+
+const SIGNALS: Record<string, number> = {
+  SIGHUP: 1,
+  SIGINT: 2,
+  SIGQUIT: 3,
+  SIGKILL: 9,
+  SIGUSR1: 10,
+  SIGUSR2: 12,
+  SIGTERM: 15,
+  SIGSTOP: 19,
+  SIGWINCH: 28,
+  SIGPWR: 30,
+};
+
+/** Parses a signal name or number (`TERM`, `SIGTERM`, `15`); UsageError otherwise. */
+export function parseSignal(s: string): number {
+  if (/^\d+$/.test(s) && Number(s) > 0 && Number(s) < 65) return Number(s);
+  const name = s.toUpperCase().startsWith("SIG") ? s.toUpperCase() : `SIG${s.toUpperCase()}`;
+  const n = SIGNALS[name] ??
+    (/^SIGRTMIN\+(\d+)$/.exec(name) ? 34 + Number(name.slice(9)) : undefined);
+  if (n === undefined) throw new UsageError(`invalid signal: ${s}`);
+  return n;
+}
+
+/** Creates a container record and its rootfs; returns the record (status "configured"). */
+export async function createContainer(rt: Runtime, opts: CreateOptions): Promise<ContainerRecord> {
+  if (opts.name !== undefined && !NAME_RE.test(opts.name)) {
+    throw new UsageError(
+      `names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*: invalid name "${opts.name}"`,
+    );
+  }
+  if (opts.name !== undefined && taken(rt, opts.name)) {
+    const other = rt.state.lookupContainer(opts.name).config.id;
+    throw new ConflictError(
+      "container",
+      `the container name "${opts.name}" is already in use by ${other}. You have to remove that container to be able to reuse that name: that name is already in use`,
+    );
+  }
+  const hit = findImageAndName(rt, opts.image);
+  if (!hit) throw new NotFoundError("image", `${opts.image}: image not known`);
+  const image = hit.image;
+  const imageConfig = parseImageConfig(new TextEncoder().encode(image.config)).config ?? {};
+  const id = newId();
+  const { image: imageRef, name, stopSignal, stopTimeout, ...rest } = opts;
+  const config: ContainerConfig = {
+    ...rest,
+    id,
+    name: name ?? generateName((n) => taken(rt, n)),
+    pod: null,
+    namespace: rt.config.runtime.namespace,
+    lockId: -1,
+    createdAt: new Date().toISOString(),
+    image: { id: image.id, name: hit.name ?? image.names[0] ?? imageRef },
+    stopSignal: stopSignal ?? (imageConfig.StopSignal ? parseSignal(imageConfig.StopSignal) : 15),
+    stopTimeout: stopTimeout ?? 10,
+  };
+  // Build the spec once now, so a bad -u, --ulimit, --cap-add or a missing command fails
+  // before anything is created.
+  await buildSpec(rt, { config, state: initialContainerState() }, {
+    image,
+    rootfs: "/nonexistent",
+    dryRun: true,
+  });
+
+  const locker = rt.locks.allocate();
+  config.lockId = locker.id;
+  let filesMade = false;
+  try {
+    const layer = await rt.store.createContainerFiles(id, image);
+    filesMade = true;
+    const rec: ContainerRecord = { config, state: initialContainerState() };
+    rt.state.transaction(() => {
+      rt.state.addContainer(rec);
+      rt.store.recordContainer(layer);
+    });
+    log.debug("created container", { id, name: config.name, image: image.id });
+    return rec;
+  } catch (e) {
+    if (filesMade) await rt.store.removeContainerFiles(id).catch(() => {});
+    try {
+      locker.free();
+    } catch { /* already free */ }
+    throw e;
+  }
+}
