@@ -74,4 +74,12 @@ exec deno run -P --quiet --no-prompt --config "$here/deno.json" "$here/main.ts" 
 EOF
 chmod 0755 "$tmp"
 mv -f "$tmp" "$launcher"
-say "ok: skiff -> $here (deno $(deno --version | head -1 | cut -d' ' -f2))"
+# An image to run offline: busybox built from Debian's busybox-static, loaded once.
+images=/usr/share/skiff/images
+if [ "$deps" = 1 ] && [ -x /bin/busybox ]; then
+  deno run -P --quiet --config "$here/deno.json" "$here/tests/images/build_images.ts" "$images" >/dev/null
+  if ! "$launcher" image exists localhost/busybox 2>/dev/null; then
+    "$launcher" load -q -i "$images/busybox.docker.tar"
+  fi
+fi
+say "ok: skiff -> $here (deno $(deno --version | head -1 | cut -d' ' -f2)); try: skiff run --rm localhost/busybox echo hello"

@@ -1,12 +1,14 @@
 /**
  * `deno task bench [SECTION...]`: skiff's benchmarks, side by side with podman (and bare runc
  * where it applies) in one run, printed as tables with ratios. Nothing here is asserted; run
- * on demand. Sections: locks, state, info (default: all available).
+ * on demand. Sections: locks, state, info, run (default: all). SKIFF_BENCH_CONTAINERS sets
+ * how many containers the `run` section's ps/inspect store holds (default 1000).
  */
 // deno-lint-ignore-file no-console
 
 import { benchLocks } from "./lock_bench.ts";
 import { benchState } from "./state_bench.ts";
+import { benchRun } from "./run_bench.ts";
 import { commandTimes, printTable } from "./_lib.ts";
 
 const sections: Record<string, () => Promise<void>> = {
@@ -25,6 +27,17 @@ const sections: Record<string, () => Promise<void>> = {
       ["operation", "ops/s"],
       rows.map((r) => [r.name, fmt(r.opsPerSec)]),
     );
+  },
+  async run() {
+    const containers = Number(Deno.env.get("SKIFF_BENCH_CONTAINERS") ?? 1000);
+    const r = await benchRun({ containers });
+    printTable(
+      "`run --rm busybox true`, network none (median of 10, ms)",
+      ["case", "skiff", "podman", "runc", "skiff/podman", "skiff/runc"],
+      r.run,
+    );
+    console.log(`\nWhere skiff's time goes (one run at --log-level=debug):\n${r.steps}`);
+    printTable("Many containers", ["case", "skiff", "podman", "skiff/podman"], r.many);
   },
   async info() {
     const r = await commandTimes("info", { runs: 15 });

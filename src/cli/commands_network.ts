@@ -1,13 +1,13 @@
 /**
- * Commands added by the "network" work, merged into the table by commands.ts: top-level ones, and
- * those under `container` and `image`.
+ * Commands added by the networking work, merged into the table by commands.ts.
  * @module
  */
 
 import type { Command } from "./command.ts";
+import { networkCommand } from "./commands/network.ts";
 
 /** Top-level commands (`skiff VERB`). */
-export const TOP: Command[] = [];
+export const TOP: Command[] = [networkCommand];
 /** Commands under `skiff container`. */
 export const CONTAINER: Command[] = [];
 /** Commands under `skiff image`. */

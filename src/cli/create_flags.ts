@@ -198,7 +198,8 @@ export function parsePublish(spec: string): PortMapping[] {
 }
 
 function network(flags: Flags): NetworkOptions {
-  const value = flags.string("network") ?? flags.string("net") ?? "none";
+  // podman's default for root: the default CNI network
+  const value = flags.string("network") ?? flags.string("net") ?? "bridge";
   const opts: NetworkOptions = {
     mode: "bridge",
     networks: [],

@@ -16,6 +16,8 @@ import { parseImageConfig } from "../image/mod.ts";
 import { newId } from "../util/ids.ts";
 import { log } from "../util/logger.ts";
 import { buildSpec } from "./container_spec.ts";
+import { assignHostPorts } from "./container_network.ts";
+import { networkBackend } from "./network.ts";
 import { findImageAndName } from "./image_lookup.ts";
 import { generateName } from "./names.ts";
 import type { Runtime } from "./runtime.ts";
@@ -76,6 +78,43 @@ export function parseSignal(s: string): number {
   return n;
 }
 
+/**
+ * Checks the networks exist and gives `-p PORT` and `-P` their host ports now, so that the
+ * config (and `port`) says which they are.
+ */
+async function resolveNetwork(
+  rt: Runtime,
+  net: CreateOptions["network"],
+  exposed: Record<string, unknown>,
+): Promise<CreateOptions["network"]> {
+  if (net.mode !== "bridge") return net;
+  const backend = networkBackend(rt);
+  await backend.ensureDefault();
+  for (const n of net.networks) {
+    if (!(await backend.exists(n))) {
+      throw new NotFoundError(
+        "network",
+        `unable to find network with name or ID ${n}: network not found`,
+      );
+    }
+  }
+  const ports = [...net.ports];
+  if (net.publishAll) {
+    for (const key of Object.keys(exposed)) {
+      const [port, proto = "tcp"] = key.split("/");
+      if (!ports.some((p) => p.containerPort === Number(port) && p.protocol === proto)) {
+        ports.push({
+          hostIp: "",
+          hostPort: 0,
+          containerPort: Number(port),
+          protocol: proto === "udp" ? "udp" : "tcp",
+        });
+      }
+    }
+  }
+  return { ...net, ports: assignHostPorts(ports) };
+}
+
 /** Creates a container record and its rootfs; returns the record (status "configured"). */
 export async function createContainer(rt: Runtime, opts: CreateOptions): Promise<ContainerRecord> {
   if (opts.name !== undefined && !NAME_RE.test(opts.name)) {
@@ -96,6 +135,13 @@ export async function createContainer(rt: Runtime, opts: CreateOptions): Promise
   const imageConfig = parseImageConfig(new TextEncoder().encode(image.config)).config ?? {};
   const id = newId();
   const { image: imageRef, name, stopSignal, stopTimeout, ...rest } = opts;
+  rest.network = await resolveNetwork(rt, rest.network, imageConfig.ExposedPorts ?? {});
+  if (rest.network.mode === "container") {
+    // joining another container's namespace makes it a dependency: it cannot go first
+    const other = rt.state.lookupContainer(rest.network.containerId ?? "").config.id;
+    rest.network = { ...rest.network, containerId: other };
+    rest.dependencies = [...new Set([...rest.dependencies, other])];
+  }
   const config: ContainerConfig = {
     ...rest,
     id,

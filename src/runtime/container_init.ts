@@ -48,8 +48,9 @@ export async function initUnlocked(rt: Runtime, rec: ContainerRecord): Promise<v
   const image = rt.store.images.get(config.image.id);
   const rootfs = await rt.store.mountContainer(id);
   let networked = false;
+  let net: Awaited<ReturnType<typeof setupNetwork>> = {};
   try {
-    const net = await setupNetwork(rt, rec);
+    net = await setupNetwork(rt, rec);
     networked = true;
     await writeContainerFiles(rt, rec, net.ip);
     const spec = await buildSpec(rt, rec, {
@@ -80,13 +81,15 @@ export async function initUnlocked(rt: Runtime, rec: ContainerRecord): Promise<v
       bundle: paths.bundle,
       runDir: paths.runDir,
       exitDir: paths.exitDir,
-      socketDir: paths.socketDir,
       logPath: paths.logPath,
       maxLogSize: rt.config.runtime.maxLogSize,
       terminal: config.tty,
       stdin: config.interactive,
       exitCommand: exitCommand(rt, rec),
+      ...(net.portFds?.length ? { extraFds: net.portFds } : {}),
     });
+    // conmon holds the reserved ports now; ours are no longer needed
+    net.closePorts?.();
     Object.assign(state, {
       status: "created",
       pid: created.pid,
@@ -102,6 +105,7 @@ export async function initUnlocked(rt: Runtime, rec: ContainerRecord): Promise<v
     rt.state.saveContainer(id, state);
     log.debug("container created in runtime", { id, pid: created.pid, conmon: created.conmonPid });
   } catch (e) {
+    net.closePorts?.();
     if (networked) await teardownNetwork(rt, rec).catch(() => {});
     await rt.store.unmountContainer(id).catch(() => {});
     state.mounted = false;

@@ -16,6 +16,9 @@ export async function refreshAfterReboot(rt: Runtime): Promise<void> {
   const ns = rt.config.runtime.namespace;
   state.setNamespace(""); // refresh covers every namespace
   try {
+    // CNI leases and cached results live on disk and survive the reboot: DEL them first.
+    const { teardownAfterReboot } = await import("./container_network.ts");
+    await teardownAfterReboot(rt, state.allContainers());
     state.refresh();
     const claim = (what: string, id: number, reassign: (n: number) => void) => {
       try {

@@ -77,6 +77,9 @@ export class TestStore implements AsyncDisposable {
       `${this.dir}/run`,
       "--tmpdir",
       `${this.dir}/tmp`,
+      // networks of the test only: nothing written to /etc/cni/net.d
+      "--cni-config-dir",
+      `${this.dir}/cni`,
     ];
   }
 
