@@ -221,6 +221,43 @@ const SYMBOLS = {
     result: "i32",
   },
   // --- end of network port reservation ---
+  // --- files: device nodes and extended attributes (overlay whiteouts, opaque dirs) ---
+  /** glibc >= 2.33 exports mknod itself (older versions only had __xmknod). */
+  mknod: {
+    parameters: [
+      "buffer", // const char *pathname
+      "u32", // mode_t mode: file type bits | permissions
+      "u64", // dev_t dev
+    ],
+    result: "i32", // 0, or -1 + errno
+  },
+  lsetxattr: {
+    parameters: [
+      "buffer", // const char *path
+      "buffer", // const char *name
+      "buffer", // const void *value
+      "usize", // size_t size
+      "i32", // int flags (XATTR_CREATE / XATTR_REPLACE, 0 = either)
+    ],
+    result: "i32", // 0, or -1 + errno
+  },
+  lgetxattr: {
+    parameters: [
+      "buffer", // const char *path
+      "buffer", // const char *name
+      "buffer", // void *value (may be null with size 0 to ask for the length)
+      "usize", // size_t size
+    ],
+    result: "isize", // ssize_t length, or -1 + errno
+  },
+  llistxattr: {
+    parameters: [
+      "buffer", // const char *path
+      "buffer", // char *list: NUL-separated names
+      "usize", // size_t size
+    ],
+    result: "isize", // ssize_t length, or -1 + errno
+  },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 /** The typed symbols of libc. */

@@ -1,24 +1,13 @@
 /**
  * Device nodes through libc's `mknod`, used to write overlay whiteouts (a character device
- * 0:0) without starting a `mknod` process per file. The symbol table is opened lazily.
+ * 0:0) without starting a `mknod` process per file.
  * @module
  */
 
 import { SkiffError } from "../define/errors.ts";
+import { libc } from "./libc.ts";
 
-const SYMBOLS = {
-  /** int *__errno_location(void): the calling thread's errno. */
-  __errno_location: { parameters: [], result: "pointer" },
-  /** glibc ≥ 2.33 exports mknod itself (older versions only had __xmknod). */
-  mknod: {
-    parameters: [
-      "buffer", // const char *pathname
-      "u32", // mode_t mode: file type bits | permissions
-      "u64", // dev_t dev
-    ],
-    result: "i32", // 0, or -1 + errno
-  },
-} as const satisfies Deno.ForeignLibraryInterface;
+// The symbols live in the single table of libc.ts.
 
 /** File type bits of `mode_t`. */
 export const S_IFCHR = 0o020000;
@@ -38,11 +27,8 @@ const ERRNO_NAMES = new Map<number, string>([
   [30, "EROFS"],
 ]);
 
-let library: Deno.DynamicLibrary<typeof SYMBOLS> | undefined;
-
-function sym(): Deno.DynamicLibrary<typeof SYMBOLS>["symbols"] {
-  library ??= Deno.dlopen("libc.so.6", SYMBOLS);
-  return library.symbols;
+function sym() {
+  return libc();
 }
 
 /** A failed mknod; `code` is the errno name (`EEXIST`, `EPERM` …). */

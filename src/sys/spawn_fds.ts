@@ -13,7 +13,6 @@
  * @module
  */
 
-import { spawn } from "node:child_process";
 import type { Socket } from "node:net";
 import type { Readable } from "node:stream";
 import { CommandError } from "../define/errors.ts";
@@ -193,6 +192,8 @@ export async function spawnWithFds(argv: string[], options: SpawnFdsOptions): Pr
   const stdio: ("ignore" | "pipe" | number)[] = ["ignore", "pipe", "pipe"];
   for (let i = 0; i < pipeCount; i++) stdio.push("pipe");
   stdio.push(...fds);
+  // Loaded on first use: node's compatibility layer costs ~10 ms of start-up.
+  const { spawn } = await import("node:child_process");
   const child = spawn(program, args, {
     stdio,
     env: options.env,

@@ -1,43 +1,14 @@
 /**
  * Extended attributes through libc's `l*xattr` calls, which act on a symlink itself rather
  * than its target. Used to mark overlay opaque directories (`trusted.overlay.opaque`) and by
- * tests to read back what tar restored. The symbol table is opened lazily on first use.
+ * tests to read back what tar restored.
  * @module
  */
 
 import { SkiffError } from "../define/errors.ts";
+import { libc } from "./libc.ts";
 
-const SYMBOLS = {
-  /** int *__errno_location(void): the calling thread's errno. */
-  __errno_location: { parameters: [], result: "pointer" },
-  lsetxattr: {
-    parameters: [
-      "buffer", // const char *path
-      "buffer", // const char *name
-      "buffer", // const void *value
-      "usize", // size_t size
-      "i32", // int flags (XATTR_CREATE / XATTR_REPLACE, 0 = either)
-    ],
-    result: "i32", // 0, or -1 + errno
-  },
-  lgetxattr: {
-    parameters: [
-      "buffer", // const char *path
-      "buffer", // const char *name
-      "buffer", // void *value (may be null with size 0 to ask for the length)
-      "usize", // size_t size
-    ],
-    result: "isize", // ssize_t length, or -1 + errno
-  },
-  llistxattr: {
-    parameters: [
-      "buffer", // const char *path
-      "buffer", // char *list: NUL-separated names
-      "usize", // size_t size
-    ],
-    result: "isize", // ssize_t length, or -1 + errno
-  },
-} as const satisfies Deno.ForeignLibraryInterface;
+// The symbols live in the single table of libc.ts.
 
 const ERRNO_NAMES = new Map<number, string>([
   [1, "EPERM"],
@@ -56,11 +27,8 @@ const ERRNO_NAMES = new Map<number, string>([
 const ENODATA = 61;
 const ERANGE = 34;
 
-let library: Deno.DynamicLibrary<typeof SYMBOLS> | undefined;
-
-function sym(): Deno.DynamicLibrary<typeof SYMBOLS>["symbols"] {
-  library ??= Deno.dlopen("libc.so.6", SYMBOLS);
-  return library.symbols;
+function sym() {
+  return libc();
 }
 
 function errno(): number {
