@@ -72,7 +72,7 @@ function normalize(path: string): string {
 }
 
 const importRe =
-  /(?:^|\n)\s*(?:import|export)\b[^;]*?\bfrom\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g;
+  /(?:^|\n)\s*(?:import|export)\b[^;]*?\bfrom\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)|(?:^|\n)\s*import\s*["']([^"']+)["']/g;
 
 for await (const abs of walk(`${root}src`)) {
   const file = abs.slice(root.length);
@@ -86,7 +86,7 @@ for await (const abs of walk(`${root}src`)) {
     }
   }
   for (const m of text.matchAll(importRe)) {
-    const spec = m[1] ?? m[2]!;
+    const spec = m[1] ?? m[2] ?? m[3]!;
     if (!spec.startsWith(".")) continue; // npm:, node:, import map names
     const dir = file.slice(0, file.lastIndexOf("/"));
     const target = normalize(`${dir}/${spec}`);
