@@ -1,7 +1,7 @@
 /**
  * `deno task bench [SECTION...]`: skiff's benchmarks, side by side with podman (and bare runc
  * where it applies) in one run, printed as tables with ratios. Nothing here is asserted; run
- * on demand. Sections: locks, state, info, run (default: all). SKIFF_BENCH_CONTAINERS sets
+ * on demand. Sections: locks, state, info, load, run (default: all). SKIFF_BENCH_CONTAINERS sets
  * how many containers the `run` section's ps/inspect store holds (default 1000).
  */
 // deno-lint-ignore-file no-console
@@ -9,6 +9,7 @@
 import { benchLocks } from "./lock_bench.ts";
 import { benchState } from "./state_bench.ts";
 import { benchRun } from "./run_bench.ts";
+import { benchLoad } from "./load_bench.ts";
 import { commandTimes, printTable } from "./_lib.ts";
 
 const sections: Record<string, () => Promise<void>> = {
@@ -38,6 +39,13 @@ const sections: Record<string, () => Promise<void>> = {
     );
     console.log(`\nWhere skiff's time goes (one run at --log-level=debug):\n${r.steps}`);
     printTable("Many containers", ["case", "skiff", "podman", "skiff/podman"], r.many);
+  },
+  async load() {
+    printTable(
+      "`load` of a docker-archive of /usr/bin",
+      ["case", "seconds", "peak MiB", "vs tar"],
+      await benchLoad(),
+    );
   },
   async info() {
     const r = await commandTimes("info", { runs: 15 });

@@ -152,7 +152,10 @@ export async function benchRun(
     podman ? (pc / sc).toFixed(2) : "-",
   ]);
   for (
-    const [label, args] of [["ps -a", ["ps", "-a"]], ["inspect", ["inspect", `c${Math.floor(n / 2)}`]]] as const
+    const [label, args] of [["ps -a", ["ps", "-a"]], ["inspect", [
+      "inspect",
+      `c${Math.floor(n / 2)}`,
+    ]]] as const
   ) {
     const a = await median(s.skiff(...args), s.env, 5);
     const b = podman ? await median(s.podman(...args), s.env, 5) : NaN;
