@@ -227,7 +227,7 @@ Deno.test({
     assert.equal(i.Config.Labels.k, "v");
     assert.deepEqual(i.Config.Cmd, ["sleep", "1000"]);
     assert.ok(i.Config.CreateCommand.includes("--name"));
-    assert.equal(i.HostConfig.NetworkMode, "none");
+    assert.equal(i.HostConfig.NetworkMode, "bridge");
     assert.equal(i.Driver, "overlay");
     assert.ok("NetworkSettings" in i && "Mounts" in i);
     assert.equal(

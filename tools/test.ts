@@ -12,8 +12,11 @@ const extra = dash >= 0 ? args.splice(dash).slice(1) : [];
 const paths = args.length ? args : ["src", "tests", "tools"];
 const junit = await Deno.makeTempFile({ prefix: "skiff-junit-", suffix: ".xml" });
 
+// Test files run in parallel: integration tests mostly wait on runc, conmon and the kernel.
+const jobs = Deno.env.get("DENO_JOBS") ?? "3";
 const child = new Deno.Command(Deno.execPath(), {
-  args: ["test", "-P", "--no-prompt", `--junit-path=${junit}`, ...extra, ...paths],
+  args: ["test", "-P", "--no-prompt", "--parallel", `--junit-path=${junit}`, ...extra, ...paths],
+  env: { DENO_JOBS: jobs },
   stdout: "inherit",
   stderr: "inherit",
 }).spawn();
