@@ -290,3 +290,55 @@ Deno.test({
     await assertNothingLeft(s);
   },
 });
+
+Deno.test({
+  ...opts,
+  name: "rmi refuses an image a container uses; rmi -f removes the container too",
+  async fn() {
+    await using s = await storeWithImages();
+    const id = await s.ok(["run", "-d", "busybox-user", "sleep 1000"]);
+    const r = await s.run(["rmi", "busybox-user"]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /^Error: image used by [0-9a-f]{64}: image is in use by a container/);
+    const out = await s.ok(["rmi", "-f", "busybox-user"]);
+    assert.match(out, /Untagged: localhost\/busybox-user:latest\nDeleted: [0-9a-f]{64}/);
+    assert.equal(await s.ok(["ps", "-a", "-q"]), "");
+    await assertNothingLeft(s, [id]);
+  },
+});
+
+Deno.test({
+  ...opts,
+  name: "Runtime.shutdown(force) stops running containers first",
+  async fn() {
+    const { loadConfig } = await import("../src/config/mod.ts");
+    const { Runtime } = await import("../src/runtime/mod.ts");
+    await using s = await storeWithImages();
+    const id = await s.ok([
+      "run",
+      "-d",
+      "busybox",
+      "sh",
+      "-c",
+      "trap 'exit 0' TERM; while true; do sleep 0.1; done",
+    ]);
+    await new Promise((r) => setTimeout(r, 300));
+    Deno.env.set("SKIFF_LOCK_SEGMENT", s.lockSegment);
+    try {
+      const rt = await Runtime.open(
+        loadConfig({
+          root: `${s.dir}/root`,
+          runroot: `${s.dir}/run`,
+          tmpdir: `${s.dir}/tmp`,
+          cniConfigDir: `${s.dir}/cni`,
+        }),
+      );
+      await rt.shutdown(true);
+    } finally {
+      Deno.env.delete("SKIFF_LOCK_SEGMENT");
+    }
+    assert.equal(await s.ok(["inspect", "--format", "{{.State.Status}}", id]), "exited");
+    await s.ok(["rm", id]);
+    await assertNothingLeft(s, [id]);
+  },
+});

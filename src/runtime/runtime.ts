@@ -155,13 +155,24 @@ export class Runtime {
     return this.#open;
   }
 
-  /** Closes the runtime: the lock segment and the database. */
-  shutdown(): Promise<void> {
-    if (!this.#open) return Promise.resolve();
+  /**
+   * Closes the runtime: the lock segment and the database. With `force`, running containers
+   * are stopped first (the seed's `Shutdown(force)`); failures to stop are logged, not thrown.
+   */
+  async shutdown(force = false): Promise<void> {
+    if (!this.#open) return;
+    if (force) {
+      const { stopContainer } = await import("./container_stop.ts");
+      for (const c of this.state.allContainers()) {
+        if (c.state.status !== "running" && c.state.status !== "paused") continue;
+        await stopContainer(this, c.config.id, { timeout: 10 }).catch((e) =>
+          log.error(`stopping container ${c.config.id} at shutdown: ${(e as Error).message}`)
+        );
+      }
+    }
     this.#open = false;
     this.locks.close();
     this.state.close();
-    return Promise.resolve();
   }
 }
 

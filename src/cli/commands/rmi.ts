@@ -29,6 +29,10 @@ export const rmiCommand: Command = {
         const r = await removeImages(rt, ref ? [ref] : [], {
           force: ctx.flags.bool("force"),
           all,
+          removeContainer: async (id) => {
+            const { removeContainer } = await import("../../runtime/mod.ts");
+            await removeContainer(rt, id, { force: true });
+          },
         });
         for (const u of r.untagged) printLine(`Untagged: ${u}`);
         for (const d of r.deleted) printLine(`Deleted: ${d}`);
