@@ -263,13 +263,28 @@ const SYMBOLS = {
 /** The typed symbols of libc. */
 export type LibcSymbols = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
 
-let library: Deno.DynamicLibrary<typeof SYMBOLS> | undefined;
 let errnoView: Deno.UnsafePointerView | undefined;
+const bound: Record<string, unknown> = {};
 
-/** Returns libc's symbols, opening `libc.so.6` on the first call. */
+/**
+ * libc's symbols, each bound on first use. Deno compiles a trampoline per symbol when it
+ * opens a library (~0.2 ms each), so binding the whole table up front would cost every
+ * command ~8 ms of start-up for symbols it never calls; the table stays the single source.
+ */
+const symbols = new Proxy({} as LibcSymbols, {
+  get(_target, name) {
+    if (typeof name !== "string" || !(name in SYMBOLS)) return undefined;
+    if (!(name in bound)) {
+      const def = { [name]: SYMBOLS[name as keyof typeof SYMBOLS] } as Deno.ForeignLibraryInterface;
+      bound[name] = Deno.dlopen("libc.so.6", def).symbols[name];
+    }
+    return bound[name];
+  },
+});
+
+/** Returns libc's symbols (each opened lazily on first use). */
 export function libc(): LibcSymbols {
-  library ??= Deno.dlopen("libc.so.6", SYMBOLS);
-  return library.symbols;
+  return symbols;
 }
 
 /** Reads the main thread's `errno`; call it immediately after the failing call. */
