@@ -10,6 +10,7 @@ import type { ContainerRecord } from "../define/container.ts";
 import { NotFoundError } from "../define/errors.ts";
 import { log } from "../util/logger.ts";
 import { withContainer } from "./container_lock.ts";
+import { userMountCount } from "./container_mount.ts";
 import { teardownNetwork } from "./container_network.ts";
 import { ociRuntime } from "./oci.ts";
 import type { Runtime } from "./runtime.ts";
@@ -29,7 +30,8 @@ export async function cleanupUnlocked(rt: Runtime, rec: ContainerRecord): Promis
       log.warn(`deleting container ${id} in runc: ${e.message}`)
     );
   }
-  if (state.mounted || rt.store.driver.isMounted(id)) {
+  // `skiff mount` holds the rootfs for the user: leave it mounted, as podman does
+  if ((state.mounted || rt.store.driver.isMounted(id)) && userMountCount(rt, id) === 0) {
     await rt.store.unmountContainer(id);
   }
   state.mounted = false;

@@ -258,6 +258,46 @@ const SYMBOLS = {
     ],
     result: "isize", // ssize_t length, or -1 + errno
   },
+  // --- confined path resolution (cp into and out of containers) ---
+  /** long syscall(long number, ...): used for openat2, which glibc 2.36 does not wrap. */
+  syscall: {
+    parameters: [
+      "i64", // long number (SYS_openat2)
+      "i64", // int dirfd
+      "buffer", // const char *pathname
+      "buffer", // struct open_how *how
+      "u64", // size_t size
+    ],
+    result: "i64", // fd, or -1 + errno
+  },
+  fchownat: {
+    parameters: [
+      "i32", // int dirfd
+      "buffer", // const char *pathname
+      "u32", // uid_t owner
+      "u32", // gid_t group
+      "i32", // int flags (AT_SYMLINK_NOFOLLOW)
+    ],
+    result: "i32",
+  },
+  fchmodat: {
+    parameters: [
+      "i32", // int dirfd
+      "buffer", // const char *pathname
+      "u32", // mode_t mode
+      "i32", // int flags (AT_SYMLINK_NOFOLLOW: glibc refuses symlinks with EOPNOTSUPP)
+    ],
+    result: "i32",
+  },
+  utimensat: {
+    parameters: [
+      "i32", // int dirfd
+      "buffer", // const char *pathname
+      "buffer", // const struct timespec times[2]
+      "i32", // int flags (AT_SYMLINK_NOFOLLOW)
+    ],
+    result: "i32",
+  },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 /** The typed symbols of libc. */
