@@ -80,6 +80,24 @@ export async function benchRun(
       runs,
     )
     : NaN;
+  // the default network: skiff's CNI bridge vs podman's CNI backend
+  const skiffNet = await median(s.skiff("run", "--rm", "localhost/busybox", "true"), s.env, runs);
+  const podmanNet = podman
+    ? await median(
+      s.podman("run", "--rm", "--runtime", "runc", "localhost/busybox", "true"),
+      s.env,
+      runs,
+    )
+    : NaN;
+  const cni = await new Deno.Command(s.skiff()[0]!, {
+    args: [...s.skiff("--log-level", "debug", "run", "--rm", "localhost/busybox", "true").slice(1)],
+    env: s.env,
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  const cniLog = new TextDecoder().decode(cni.stderr);
+  const add = /msg="CNI ADD done" ms=(\d+)/.exec(cniLog)?.[1] ?? "?";
+  const del = /msg="CNI DEL done" ms=(\d+)/.exec(cniLog)?.[1] ?? "?";
   const run = [[
     "run --rm true",
     skiffRun.toFixed(0),
@@ -87,6 +105,13 @@ export async function benchRun(
     runcMs.toFixed(0),
     podman ? (skiffRun / podmanRun).toFixed(2) : "-",
     (skiffRun / runcMs).toFixed(2),
+  ], [
+    `run --rm true, default network (CNI ADD ${add} ms, DEL ${del} ms in skiff)`,
+    skiffNet.toFixed(0),
+    podman ? podmanNet.toFixed(0) : "-",
+    "-",
+    podman ? (skiffNet / podmanNet).toFixed(2) : "-",
+    "-",
   ]];
 
   // Per-step timing: one debug run's log lines, with ms since the first line.

@@ -70,7 +70,9 @@ export async function setupNetwork(rt: Runtime, rec: ContainerRecord): Promise<N
   };
   let results: AttachResult[] = [];
   try {
+    const t0 = performance.now();
     results = await backend.setup({ ...req, ...(net.staticIp ? { staticIp: net.staticIp } : {}) });
+    log.debug("CNI ADD done", { ms: Math.round(performance.now() - t0), networks: results.length });
     const reservation = rt.config.runtime.enablePortReservation && net.ports.length
       ? reservePorts(net.ports)
       : null;
@@ -94,6 +96,7 @@ export async function teardownNetwork(rt: Runtime, rec: ContainerRecord): Promis
   const { config, state } = rec;
   if (state.netNs && config.network.mode === "bridge") {
     const results = (state.networkResults ?? []) as { network: string }[];
+    const t0 = performance.now();
     await networkBackend(rt).teardown({
       containerId: config.id,
       containerName: config.name,
@@ -102,6 +105,7 @@ export async function teardownNetwork(rt: Runtime, rec: ContainerRecord): Promis
       ports: config.network.ports,
     });
     await removeNetns(state.netNs);
+    log.debug("CNI DEL done", { ms: Math.round(performance.now() - t0) });
   }
   state.netNs = null;
   state.networkResults = null;
