@@ -5,10 +5,12 @@
  */
 
 import type { Command } from "./command.ts";
+import { attachCommand } from "./commands/attach.ts";
+import { execCommand } from "./commands/exec.ts";
 
 /** Top-level commands (`skiff VERB`). */
-export const TOP: Command[] = [];
+export const TOP: Command[] = [attachCommand, execCommand];
 /** Commands under `skiff container`. */
-export const CONTAINER: Command[] = [];
+export const CONTAINER: Command[] = [attachCommand, execCommand];
 /** Commands under `skiff image`. */
 export const IMAGE: Command[] = [];

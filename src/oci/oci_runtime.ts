@@ -171,3 +171,16 @@ export class ConmonRuntime implements OciRuntime {
     return attachContainer(bundleOrSocketPath, handlers, options);
   }
 }
+
+// --- added by the exec/terminal work: exec sessions and terminal control (appended exports) ---
+export {
+  buildExecArgs,
+  buildExecProcess,
+  execPaths,
+  type ExecProcessInput,
+  type ExecRequest,
+  type ExecSession,
+  resizeExec,
+  startExec,
+} from "./exec.ts";
+export { resizeTerminal, type TerminalSize, writeControl } from "./console.ts";

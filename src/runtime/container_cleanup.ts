@@ -29,6 +29,11 @@ export async function cleanupUnlocked(rt: Runtime, rec: ContainerRecord): Promis
     await ociRuntime(rt).delete(id, { force: true }).catch((e) =>
       log.warn(`deleting container ${id} in runc: ${e.message}`)
     );
+    // exec sessions end with their container (dynamic import: container_exec imports us)
+    const { removeAllExecSessions } = await import("./container_exec.ts");
+    await removeAllExecSessions(rt, rec).catch((e) =>
+      log.warn(`removing exec sessions of ${id}: ${e.message}`)
+    );
   }
   // `skiff mount` holds the rootfs for the user: leave it mounted, as podman does
   if ((state.mounted || rt.store.driver.isMounted(id)) && userMountCount(rt, id) === 0) {

@@ -113,7 +113,7 @@ export function inspectContainer(rt: Runtime, idOrName: string): Record<string, 
     AppArmorProfile: "",
     EffectiveCaps: proc.capabilities?.effective ?? [],
     BoundingCaps: proc.capabilities?.bounding ?? [],
-    ExecIDs: [],
+    ExecIDs: rt.state.containerExecSessions(c.id).map((s) => s.id),
     GraphDriver: { Name: driver.name, Data: graph },
     Mounts: c.mounts.filter((m) => m.type !== "tmpfs").map((m) => ({
       Type: m.type,

@@ -298,6 +298,23 @@ const SYMBOLS = {
     ],
     result: "i32",
   },
+  // --- terminals (raw mode for -t) ---
+  tcgetattr: {
+    parameters: [
+      "i32", // int fd
+      "buffer", // struct termios *termios_p
+    ],
+    result: "i32",
+  },
+  tcsetattr: {
+    parameters: [
+      "i32", // int fd
+      "i32", // int optional_actions (TCSANOW)
+      "buffer", // const struct termios *termios_p
+    ],
+    result: "i32",
+  },
+  isatty: { parameters: ["i32"], result: "i32" }, // int fd
 } as const satisfies Deno.ForeignLibraryInterface;
 
 /** The typed symbols of libc. */

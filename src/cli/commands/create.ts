@@ -1,10 +1,12 @@
 /** `skiff create` and `skiff run`. */
 
-import { UsageError } from "../../define/errors.ts";
 import { createContainer, runContainer } from "../../runtime/mod.ts";
+import { log } from "../../util/logger.ts";
 import type { Command } from "../command.ts";
 import { CREATE_FLAGS, createOptions } from "../create_flags.ts";
 import { printLine, writeErr, writeOut } from "../output.ts";
+import { DEFAULT_DETACH_KEYS, parseDetachKeys, stdinIsTerminal, Terminal } from "../terminal.ts";
+import { DETACH_KEYS_FLAG, SIG_PROXY_FLAG } from "./attach.ts";
 
 export const createCommand: Command = {
   name: "create",
@@ -40,6 +42,8 @@ export const runCommand: Command = {
       type: "bool",
       help: "Run container in background and print container ID",
     },
+    DETACH_KEYS_FLAG,
+    SIG_PROXY_FLAG,
   ],
   interspersed: false,
   args: { min: 1 },
@@ -47,9 +51,11 @@ export const runCommand: Command = {
     const [image, ...command] = ctx.args as [string, ...string[]];
     const opts = createOptions(ctx.flags, image, command, ctx.argv);
     const detach = ctx.flags.bool("detach");
-    if (opts.tty && opts.interactive && !detach && !Deno.stdin.isTerminal()) {
-      throw new UsageError(
-        "the input device is not a TTY: -t needs a terminal, use -i alone for piped input",
+    const keys = parseDetachKeys(ctx.flags.string("detach-keys") ?? DEFAULT_DETACH_KEYS);
+    const onTerminal = stdinIsTerminal();
+    if (opts.tty && opts.interactive && !onTerminal) {
+      log.warn(
+        "The input device is not a TTY. The --tty and --interactive flags might not work properly",
       );
     }
     const rt = await ctx.runtime();
@@ -58,12 +64,17 @@ export const runCommand: Command = {
       printLine(r.id);
       return 0;
     }
+    using term = Terminal.open({ raw: opts.tty, sigProxy: ctx.flags.bool("sig-proxy") });
     const r = await runContainer(rt, opts, {
       detach: false,
       streams: {
         stdout: (d) => writeOut(d),
         stderr: (d) => writeErr(d),
-        ...(opts.interactive ? { stdin: Deno.stdin.readable } : {}),
+        // without -i, a terminal's stdin is still read for the detach keys (not forwarded)
+        ...(opts.interactive || (opts.tty && onTerminal) ? { stdin: Deno.stdin.readable } : {}),
+        ...(onTerminal ? { detachKeys: keys } : {}),
+        size: opts.tty ? term.size() : null,
+        onAttach: (ctl) => term.attach(ctl),
       },
     });
     return r.exitCode ?? 0;

@@ -9,7 +9,9 @@ import {
 } from "../../runtime/mod.ts";
 import type { Command } from "../command.ts";
 import { printLine, writeErr, writeOut } from "../output.ts";
+import { DEFAULT_DETACH_KEYS, parseDetachKeys, stdinIsTerminal, Terminal } from "../terminal.ts";
 import { forEachContainer, targets } from "./_many.ts";
+import { DETACH_KEYS_FLAG, SIG_PROXY_FLAG } from "./attach.ts";
 
 export const startCommand: Command = {
   name: "start",
@@ -17,6 +19,7 @@ export const startCommand: Command = {
   usage: "[options] CONTAINER [CONTAINER...]",
   flags: [
     { name: "attach", short: "a", type: "bool", help: "Attach container's STDOUT and STDERR" },
+    DETACH_KEYS_FLAG,
     { name: "interactive", short: "i", type: "bool", help: "Keep STDIN open even if not attached" },
     {
       name: "all",
@@ -29,18 +32,35 @@ export const startCommand: Command = {
       type: "bool",
       help: "Act on the latest container skiff is aware of",
     },
+    {
+      ...SIG_PROXY_FLAG,
+      default: undefined,
+      help: "Proxy received signals to the process (default true if attaching, false otherwise)",
+    },
   ],
   async run(ctx) {
+    const attach = ctx.flags.bool("attach");
+    const keys = parseDetachKeys(ctx.flags.string("detach-keys") ?? DEFAULT_DETACH_KEYS);
+    const sigProxy = ctx.flags.changed("sig-proxy") ? ctx.flags.bool("sig-proxy") : attach;
+    if (sigProxy && !attach) {
+      throw new UsageError("you cannot use sig-proxy without --attach: invalid argument");
+    }
     const rt = await ctx.runtime();
-    if (ctx.flags.bool("attach")) {
+    if (attach) {
       if (ctx.args.length !== 1) {
         throw new UsageError("you cannot start and attach multiple containers at once");
       }
+      const interactive = ctx.flags.bool("interactive");
+      using term = Terminal.open({ raw: "tty", sigProxy });
       const r = await startAttached(rt, ctx.args[0]!, {
         stdout: (d) => writeOut(d),
         stderr: (d) => writeErr(d),
-        ...(ctx.flags.bool("interactive") ? { stdin: Deno.stdin.readable } : {}),
-      }, { interactive: ctx.flags.bool("interactive") });
+        // a terminal's stdin is read for the detach keys even without -i (then not forwarded)
+        ...(interactive || stdinIsTerminal() ? { stdin: Deno.stdin.readable } : {}),
+        ...(stdinIsTerminal() ? { detachKeys: keys } : {}),
+        size: term.size(),
+        onAttach: (ctl) => term.attach(ctl),
+      }, { interactive });
       return r.exitCode ?? 0;
     }
     return await forEachContainer(targets(ctx, rt), async (c) => {
