@@ -312,7 +312,7 @@ Deno.test({
   name: "Runtime.shutdown(force) stops running containers first",
   async fn() {
     const { loadConfig } = await import("../src/config/mod.ts");
-    const { Runtime } = await import("../src/runtime/mod.ts");
+    const { Runtime } = await import("../src/runtime/runtime.ts");
     await using s = await storeWithImages();
     const id = await s.ok([
       "run",

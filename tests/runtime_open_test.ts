@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { loadConfig } from "../src/config/mod.ts";
-import { Runtime } from "../src/runtime/mod.ts";
+import { Runtime } from "../src/runtime/runtime.ts";
 import { containerRecord, podRecord, volumeRecord } from "../src/testing/records.ts";
 import { isRoot, TestStore } from "./_lib/skiff.ts";
 

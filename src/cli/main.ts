@@ -95,11 +95,11 @@ export async function main(args: string[]): Promise<number> {
       global,
       async runtime(options = {}) {
         if (!runtime) {
-          const [{ loadConfig }, { Runtime }] = await Promise.all([
+          const [{ loadConfig }, { openRuntime }] = await Promise.all([
             import("../config/mod.ts"),
             import("../runtime/mod.ts"),
           ]);
-          runtime = await Runtime.open(loadConfig(global), options);
+          runtime = await openRuntime(loadConfig(global), options);
         }
         return runtime;
       },

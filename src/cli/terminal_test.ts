@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { UsageError } from "../define/errors.ts";
-import { DetachKeyMatcher } from "../runtime/mod.ts";
+import { DetachKeyMatcher } from "../runtime/container_attach.ts";
 import { rawTermios } from "../sys/tty.ts";
 import { DEFAULT_DETACH_KEYS, parseDetachKeys, Terminal } from "./terminal.ts";
 

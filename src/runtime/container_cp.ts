@@ -13,7 +13,7 @@
 
 import type { ContainerRecord } from "../define/container.ts";
 import { NotFoundError, UsageError } from "../define/errors.ts";
-import { parseImageConfig } from "../image/mod.ts";
+import { parseImageConfig } from "../image/image_config.ts";
 import { resolveUser } from "../oci/user.ts";
 import { chmodAt, chownAt, closeFd, fdPath, openInRoot, utimesAt } from "../sys/safe_path.ts";
 import { extractIntoRoot } from "./_ops_extract.ts";

@@ -12,8 +12,9 @@ import {
   initialContainerState,
 } from "../define/container.ts";
 import { ConflictError, NotFoundError, UsageError } from "../define/errors.ts";
-import { parseImageConfig } from "../image/mod.ts";
+import { parseImageConfig } from "../image/image_config.ts";
 import { newId } from "../util/ids.ts";
+import { parseSignal } from "./signals.ts";
 import { log } from "../util/logger.ts";
 import { buildSpec } from "./container_spec.ts";
 import { assignHostPorts } from "./container_network.ts";
@@ -53,29 +54,6 @@ function taken(rt: Runtime, name: string): boolean {
     }
   }
   return false;
-}
-
-const SIGNALS: Record<string, number> = {
-  SIGHUP: 1,
-  SIGINT: 2,
-  SIGQUIT: 3,
-  SIGKILL: 9,
-  SIGUSR1: 10,
-  SIGUSR2: 12,
-  SIGTERM: 15,
-  SIGSTOP: 19,
-  SIGWINCH: 28,
-  SIGPWR: 30,
-};
-
-/** Parses a signal name or number (`TERM`, `SIGTERM`, `15`); UsageError otherwise. */
-export function parseSignal(s: string): number {
-  if (/^\d+$/.test(s) && Number(s) > 0 && Number(s) < 65) return Number(s);
-  const name = s.toUpperCase().startsWith("SIG") ? s.toUpperCase() : `SIG${s.toUpperCase()}`;
-  const n = SIGNALS[name] ??
-    (/^SIGRTMIN\+(\d+)$/.exec(name) ? 34 + Number(name.slice(9)) : undefined);
-  if (n === undefined) throw new UsageError(`invalid signal: ${s}`);
-  return n;
 }
 
 /**

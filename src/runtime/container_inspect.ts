@@ -2,7 +2,7 @@
 
 import type { ContainerRecord } from "../define/container.ts";
 import { statusName } from "../define/container_status.ts";
-import { parseImageConfig } from "../image/mod.ts";
+import { parseImageConfig } from "../image/image_config.ts";
 import { readExitFile } from "../oci/exit_file.ts";
 import type { OciSpec } from "../oci/types.ts";
 import { containerPaths } from "./container_paths.ts";

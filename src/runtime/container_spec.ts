@@ -6,7 +6,7 @@
  */
 
 import type { ContainerRecord } from "../define/container.ts";
-import { parseImageConfig } from "../image/mod.ts";
+import { parseImageConfig } from "../image/image_config.ts";
 import { readBoundingSet } from "../oci/capabilities.ts";
 import { readHooksDirs, selectHooks } from "../oci/hooks.ts";
 import { generateSpec, loadSeccompProfile, readProcessRlimits } from "../oci/spec.ts";

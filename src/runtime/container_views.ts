@@ -7,7 +7,7 @@
 import type { ContainerRecord } from "../define/container.ts";
 import { statusName } from "../define/container_status.ts";
 import { UsageError } from "../define/errors.ts";
-import { parseImageConfig } from "../image/mod.ts";
+import { parseImageConfig } from "../image/image_config.ts";
 import { readExitFile } from "../oci/exit_file.ts";
 import { containerPaths } from "./container_paths.ts";
 import type { Runtime } from "./runtime.ts";

@@ -6,7 +6,8 @@
 
 import { UsageError } from "../define/errors.ts";
 import { applyChanges } from "../image/changes.ts";
-import { type ImageConfig, normalizeTagName } from "../image/mod.ts";
+import type { ImageConfig } from "../image/image_config.ts";
+import { normalizeTagName } from "../image/reference.ts";
 import { removeTree } from "../storage/mod.ts";
 import { runCommand } from "../sys/command.ts";
 import { goArch } from "../sys/host_info.ts";

@@ -4,7 +4,7 @@
  */
 
 import { ConflictError, NotFoundError } from "../define/errors.ts";
-import { normalizeTagName } from "../image/mod.ts";
+import { normalizeTagName } from "../image/reference.ts";
 import { findImage, findImageAndName, lookupImage } from "./image_lookup.ts";
 import type { Runtime } from "./runtime.ts";
 

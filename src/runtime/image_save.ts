@@ -8,11 +8,8 @@ import { NotFoundError, UsageError } from "../define/errors.ts";
 import { type SaveImage, writeDockerArchive, writeOciArchive, writeOciDir } from "../image/mod.ts";
 import type { ImageRecord } from "../storage/mod.ts";
 import { findImageAndName } from "./image_lookup.ts";
+import { SAVE_FORMATS, type SaveFormat } from "./save_formats.ts";
 import type { Runtime } from "./runtime.ts";
-
-/** The formats `save --format` accepts. */
-export const SAVE_FORMATS = ["docker-archive", "oci-archive", "oci-dir"] as const;
-export type SaveFormat = typeof SAVE_FORMATS[number];
 
 function saveImage(rt: Runtime, img: ImageRecord, names: string[]): SaveImage {
   return {

@@ -6,7 +6,7 @@
  */
 
 import type { ArchiveImage } from "../image/mod.ts";
-import { parseImageConfig } from "../image/mod.ts";
+import { parseImageConfig } from "../image/image_config.ts";
 import type { ImageRecord, LayerRecord } from "../storage/mod.ts";
 import { log } from "../util/logger.ts";
 import type { Runtime } from "./runtime.ts";

@@ -4,7 +4,7 @@
  */
 
 import { UsageError } from "../define/errors.ts";
-import { type ImageConfig, parseImageConfig } from "../image/mod.ts";
+import { type ImageConfig, parseImageConfig } from "../image/image_config.ts";
 import type { ImageRecord } from "../storage/mod.ts";
 import { lookupImage } from "./image_lookup.ts";
 import type { Runtime } from "./runtime.ts";

@@ -1,7 +1,6 @@
 /** `skiff info`: host, store, registries and version facts, shaped like podman's JSON. */
 
 import { loadRegistriesConf } from "../config/mod.ts";
-import { buildInfo, VERSION } from "../define/version.ts";
 import {
   binaryFacts,
   cgroupInfo,
@@ -12,22 +11,7 @@ import {
   uptime,
 } from "../sys/host_info.ts";
 import type { Runtime } from "./runtime.ts";
-
-/** Version facts shared by `info` and `version`. */
-export function versionInfo(): Record<string, unknown> {
-  const b = buildInfo();
-  return {
-    Version: VERSION,
-    DenoVersion: Deno.version.deno,
-    V8Version: Deno.version.v8,
-    TypeScriptVersion: Deno.version.typescript,
-    GitCommit: b.gitCommit,
-    BuiltTime: b.built ? new Date(b.built * 1000).toUTCString() : "not built (source checkout)",
-    Built: b.built,
-    OsArch: `${Deno.build.os}/${goArch()}`,
-    Os: Deno.build.os,
-  };
-}
+import { versionInfo } from "./version_info.ts";
 
 /** Gathers everything `skiff info` prints. */
 export async function runtimeInfo(rt: Runtime): Promise<Record<string, unknown>> {

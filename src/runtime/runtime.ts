@@ -21,8 +21,6 @@ import { Store } from "../storage/mod.ts";
 import { lockFileSync } from "../sys/file_lock.ts";
 import { log } from "../util/logger.ts";
 import { Db } from "../util/sqlite.ts";
-import { refreshAfterReboot } from "./refresh.ts";
-import { renumberLocks } from "./renumber.ts";
 
 /** Options for {@linkcode Runtime.open}. */
 export interface OpenOptions {
@@ -109,9 +107,9 @@ export class Runtime {
       const locks = options.locks ?? openLocks(config, options.renumber ?? false);
       closers.push(() => locks.close());
       const rt = new Runtime(config, { oci, conmon, state, locks, store, refreshed: doRefresh });
-      if (options.renumber) renumberLocks(rt);
+      if (options.renumber) (await import("./renumber.ts")).renumberLocks(rt);
       if (doRefresh) {
-        await refreshAfterReboot(rt);
+        await (await import("./refresh.ts")).refreshAfterReboot(rt);
         Deno.writeTextFileSync(`${cfg.tmpDir}/alive`, "", { mode: 0o644 });
       }
       // Only once everything opened: a failed first run must leave no user file behind.

@@ -11,7 +11,6 @@ import { log } from "../util/logger.ts";
 import type { Db, Row } from "../util/sqlite.ts";
 import type { BlobStore } from "./blob_store.ts";
 import type { Driver } from "./drivers/driver.ts";
-import { decompress } from "./_decompress.ts";
 
 /** A stored layer. */
 export interface LayerRecord {
@@ -214,7 +213,12 @@ export class LayerStore {
         f.close();
       }
     }
-    return ReadableStream.from(decompress(rec.compression, chunks()));
+    const compression = rec.compression;
+    async function* plain(): AsyncGenerator<Uint8Array> {
+      const { decompress } = await import("./_decompress.ts");
+      yield* decompress(compression, chunks());
+    }
+    return ReadableStream.from(plain());
   }
 
   /** IDs of what keeps a layer alive: child layers, images, containers. */

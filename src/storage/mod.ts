@@ -8,5 +8,5 @@ export { type ContainerLayerRecord, Store, type StoreOptions } from "./store.ts"
 export { type ImageRecord } from "./image_store.ts";
 export { chainId, type LayerRecord, type NewLayer } from "./layer_store.ts";
 export { digestHex } from "./blob_store.ts";
-export { DigestMismatchError, type ExtractResult, LayerEscapeError } from "./extract_layer.ts";
+export type { ExtractResult } from "./extract_layer.ts";
 export { removeTree } from "./drivers/driver.ts";

@@ -6,18 +6,18 @@ import type { CommandContext } from "../command.ts";
 import { reportError } from "../main.ts";
 
 /** The containers a verb acts on: its arguments, or all (`--all`), or the newest (`--latest`). */
-export function targets(
+export async function targets(
   ctx: CommandContext,
   rt: Runtime,
   options: { allRunning?: boolean } = {},
-): string[] {
+): Promise<string[]> {
   const all = ctx.flags.changed("all") && ctx.flags.bool("all");
   const latest = ctx.flags.changed("latest") && ctx.flags.bool("latest");
   if ((all || latest) && ctx.args.length) {
     throw new UsageError(`--${all ? "all" : "latest"} and containers cannot be used together`);
   }
-  if (all) return listContainers(rt, { all: !options.allRunning }).map((c) => c.Id);
-  if (latest) return [latestContainer(rt)];
+  if (all) return (await listContainers(rt, { all: !options.allRunning })).map((c) => c.Id);
+  if (latest) return [await latestContainer(rt)];
   if (!ctx.args.length) {
     throw new UsageError(
       `"${ctx.path.join(" ")}" needs at least one container name or ID, or --all`,

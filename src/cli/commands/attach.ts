@@ -53,7 +53,7 @@ export const attachCommand: Command = {
     }
     const keys = parseDetachKeys(ctx.flags.string("detach-keys") ?? DEFAULT_DETACH_KEYS);
     const rt = await ctx.runtime();
-    const target = latest ? latestContainer(rt) : ctx.args[0]!;
+    const target = latest ? await latestContainer(rt) : ctx.args[0]!;
     const noStdin = ctx.flags.bool("no-stdin");
     const onTerminal = stdinIsTerminal();
     {

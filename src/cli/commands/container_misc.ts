@@ -49,7 +49,7 @@ export const containerExistsCommand: Command = {
   usage: "CONTAINER",
   args: { min: 1, max: 1 },
   async run(ctx) {
-    return containerExists(await ctx.runtime(), ctx.args[0]!) ? 0 : 1;
+    return (await containerExists(await ctx.runtime(), ctx.args[0]!)) ? 0 : 1;
   },
 };
 

@@ -37,7 +37,7 @@ export const diffCommand: Command = {
         `"${ctx.path.join(" ")}" requires a name, id, or the "--latest" flag`,
       );
     }
-    const changes = await diffObject(rt, latest ? latestContainer(rt) : ctx.args[0]!);
+    const changes = await diffObject(rt, latest ? await latestContainer(rt) : ctx.args[0]!);
     if (format === "json") {
       // podman's report: three lists, each left out when empty, indented by five spaces
       const report: Record<string, string[]> = {};

@@ -24,7 +24,7 @@ export const historyCommand: Command = {
     { name: "quiet", short: "q", type: "bool", help: "Display the numeric IDs only" },
   ],
   async run(ctx) {
-    const entries = imageHistory(await ctx.runtime(), ctx.args[0]!);
+    const entries = await imageHistory(await ctx.runtime(), ctx.args[0]!);
     const noTrunc = ctx.flags.bool("no-trunc");
     const human = ctx.flags.bool("human");
     if (ctx.flags.bool("quiet")) {

@@ -9,6 +9,6 @@ export const imageExistsCommand: Command = {
   usage: "IMAGE",
   args: { min: 1, max: 1 },
   async run(ctx) {
-    return imageExists(await ctx.runtime(), ctx.args[0]!) ? 0 : 1;
+    return (await imageExists(await ctx.runtime(), ctx.args[0]!)) ? 0 : 1;
   },
 };

@@ -18,7 +18,8 @@ export const imageInspectCommand: Command = {
   }],
   async run(ctx) {
     const rt = await ctx.runtime();
-    const data = ctx.args.map((a) => inspectImage(rt, a));
+    const data = [];
+    for (const a of ctx.args) data.push(await inspectImage(rt, a));
     const format = ctx.flags.string("format");
     if (format && format !== "json") printRows(data, format);
     else writeOut(JSON.stringify(data, null, 4) + "\n");

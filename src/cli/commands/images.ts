@@ -97,7 +97,7 @@ export const imagesCommand: Command = {
     const rt = await ctx.runtime();
     const filters = ctx.flags.strings("filter");
     if (ctx.args[0]) filters.push(`reference=${ctx.args[0]}`);
-    const images = listImages(rt, { filters });
+    const images = await listImages(rt, { filters });
     const sort = ctx.flags.string("sort")!;
     if (!SORTS[sort]) {
       throw new UsageError(

@@ -47,17 +47,21 @@ function inspectCmd(name: string, kind: "any" | "container"): Command {
       if (!["all", "container", "image"].includes(type)) {
         throw new UsageError(`invalid --type "${type}": choose container, image or all`);
       }
-      const names = ctx.flags.bool("latest") ? [latestContainer(rt)] : ctx.args;
+      const names = ctx.flags.bool("latest") ? [await latestContainer(rt)] : ctx.args;
       if (!names.length) {
         throw new UsageError(`"${ctx.path.join(" ")}" requires at least 1 argument`);
       }
-      const data = names.map((n) => {
-        if (type !== "image" && (type === "container" || containerExists(rt, n))) {
-          return inspectContainer(rt, n);
+      const data = [];
+      for (const n of names) {
+        if (type !== "image" && (type === "container" || await containerExists(rt, n))) {
+          data.push(await inspectContainer(rt, n));
+          continue;
         }
-        if (type === "all" && !findImage(rt, n)) throw new UsageError(`no such object: "${n}"`);
-        return inspectImage(rt, n);
-      });
+        if (type === "all" && !(await findImage(rt, n))) {
+          throw new UsageError(`no such object: "${n}"`);
+        }
+        data.push(await inspectImage(rt, n));
+      }
       const format = ctx.flags.string("format");
       if (format && format !== "json") printRows(data, format);
       else writeOut(JSON.stringify(data, null, 4) + "\n");

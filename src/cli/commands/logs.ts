@@ -47,7 +47,7 @@ export const logsCommand: Command = {
   ],
   async run(ctx) {
     const rt = await ctx.runtime();
-    const names = ctx.flags.bool("latest") ? [latestContainer(rt)] : ctx.args;
+    const names = ctx.flags.bool("latest") ? [await latestContainer(rt)] : ctx.args;
     if (!names.length) throw new UsageError(`"skiff logs" requires at least 1 argument`);
     const since = ctx.flags.string("since");
     const until = ctx.flags.string("until");

@@ -57,15 +57,15 @@ export const mountCommand: Command = {
     const rt = await ctx.runtime();
     if (all || latest || ctx.args.length) {
       const ids = all
-        ? listContainers(rt, { all: true }).map((c) => c.Id)
+        ? (await listContainers(rt, { all: true })).map((c) => c.Id)
         : latest
-        ? [latestContainer(rt)]
+        ? [await latestContainer(rt)]
         : ctx.args;
       return await forEachContainer(ids, async (c) => {
         printLine(await mountContainer(rt, c));
       });
     }
-    const mounted = listMountedContainers(rt);
+    const mounted = await listMountedContainers(rt);
     if (format === "json") {
       const report = mounted.map((m) => ({ id: m.id, Names: m.names, mountpoint: m.mountpoint }));
       writeOut(JSON.stringify(report, null, 1) + "\n");
@@ -117,7 +117,11 @@ export const umountCommand: Command = {
       throw new UsageError("you must provide at least one name or id");
     }
     const rt = await ctx.runtime();
-    const ids = all ? unmountableContainers(rt) : latest ? [latestContainer(rt)] : ctx.args;
+    const ids = all
+      ? await unmountableContainers(rt)
+      : latest
+      ? [await latestContainer(rt)]
+      : ctx.args;
     const force = ctx.flags.bool("force") || all;
     return await forEachContainer(ids, async (c) => {
       await unmountContainer(rt, c, { force });

@@ -13,16 +13,18 @@ import { printLine } from "../output.ts";
 import { forEachContainer } from "./_many.ts";
 
 /** Names given, or all containers in `state` (`--all`), or the newest (`--latest`). */
-function pick(ctx: CommandContext, rt: Runtime, state: string): string[] {
+async function pick(ctx: CommandContext, rt: Runtime, state: string): Promise<string[]> {
   const all = ctx.flags.bool("all");
   const latest = ctx.flags.bool("latest");
   if ((all || latest) && ctx.args.length) {
     throw new UsageError(`--${all ? "all" : "latest"} and containers cannot be used together`);
   }
   if (all) {
-    return listContainers(rt, { all: true }).filter((c) => c.State === state).map((c) => c.Id);
+    return (await listContainers(rt, { all: true })).filter((c) => c.State === state).map((c) =>
+      c.Id
+    );
   }
-  if (latest) return [latestContainer(rt)];
+  if (latest) return [await latestContainer(rt)];
   if (!ctx.args.length) throw new UsageError("you must provide at least one name or id");
   return ctx.args;
 }
@@ -54,7 +56,7 @@ function verb(
     ],
     async run(ctx) {
       const rt = await ctx.runtime();
-      return await forEachContainer(pick(ctx, rt, state), async (c) => {
+      return await forEachContainer(await pick(ctx, rt, state), async (c) => {
         const id = await act(rt, c);
         printLine(ctx.flags.bool("all") ? id : c);
       });

@@ -48,7 +48,7 @@ export const portCommand: Command = {
     const rt = await ctx.runtime();
     let reports: ContainerPorts[];
     if (all) reports = await allContainerPorts(rt);
-    else reports = [await containerPorts(rt, latest ? latestContainer(rt) : ctx.args[0]!)];
+    else reports = [await containerPorts(rt, latest ? await latestContainer(rt) : ctx.args[0]!)];
     for (const r of reports) {
       if (!r.running) continue;
       if (wanted) {
@@ -62,7 +62,8 @@ export const portCommand: Command = {
         continue;
       }
       for (const p of r.ports) {
-        printLine(all ? `${r.id.slice(0, 12)}\t${formatPortMapping(p)}` : formatPortMapping(p));
+        const text = await formatPortMapping(p);
+        printLine(all ? `${r.id.slice(0, 12)}\t${text}` : text);
       }
     }
     return 0;

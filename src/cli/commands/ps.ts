@@ -99,7 +99,7 @@ export const psCommand: Command = {
         `invalid option for --sort "${sort}": choose command, created, id, image, names, runningfor, size or status`,
       );
     }
-    const list = listContainers(await ctx.runtime(), {
+    const list = await listContainers(await ctx.runtime(), {
       all: ctx.flags.bool("all"),
       filters: ctx.flags.strings("filter"),
       last: ctx.flags.int("last")!,

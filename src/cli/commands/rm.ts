@@ -45,7 +45,7 @@ export const rmCommand: Command = {
   async run(ctx) {
     const rt = await ctx.runtime();
     const timeout = ctx.flags.int("time");
-    return await forEachContainer(targets(ctx, rt), async (c) => {
+    return await forEachContainer(await targets(ctx, rt), async (c) => {
       printLine(
         await removeContainer(rt, c, {
           force: ctx.flags.bool("force"),

@@ -63,7 +63,7 @@ export const startCommand: Command = {
       }, { interactive });
       return r.exitCode ?? 0;
     }
-    return await forEachContainer(targets(ctx, rt), async (c) => {
+    return await forEachContainer(await targets(ctx, rt), async (c) => {
       await startContainer(rt, c);
       printLine(c);
     });
@@ -86,7 +86,7 @@ export const initCommand: Command = {
   async run(ctx) {
     const rt = await ctx.runtime();
     return await forEachContainer(
-      targets(ctx, rt),
+      await targets(ctx, rt),
       async (c) => printLine(await initContainer(rt, c)),
     );
   },
@@ -114,7 +114,7 @@ export const restartCommand: Command = {
   async run(ctx) {
     const rt = await ctx.runtime();
     const timeout = ctx.flags.int("time");
-    return await forEachContainer(targets(ctx, rt), async (c) => {
+    return await forEachContainer(await targets(ctx, rt), async (c) => {
       const rec = await restartContainer(rt, c, timeout);
       printLine(rec.config.id);
     });

@@ -66,15 +66,15 @@ const HEADERS = {
   AVGCPU: "AVG CPU %",
 };
 
-function targets(ctx: CommandContext, rt: Runtime): string[] {
+async function targets(ctx: CommandContext, rt: Runtime): Promise<string[]> {
   const all = ctx.flags.bool("all");
   const latest = ctx.flags.bool("latest");
   if ((all || latest) && ctx.args.length) {
     throw new UsageError(`--${all ? "all" : "latest"} and containers cannot be used together`);
   }
-  if (latest) return [latestContainer(rt)];
+  if (latest) return [await latestContainer(rt)];
   if (ctx.args.length) return ctx.args;
-  return listContainers(rt, { all }).map((c) => c.Id);
+  return (await listContainers(rt, { all })).map((c) => c.Id);
 }
 
 export const statsCommand: Command = {
@@ -127,9 +127,9 @@ export const statsCommand: Command = {
     let code = 0;
     for (;;) {
       const reports: StatsReport[] = [];
-      for (const c of targets(ctx, rt)) {
+      for (const c of await targets(ctx, rt)) {
         try {
-          const r = statsReport(await containerStats(rt, c), prev.get(c) ?? null);
+          const r = await statsReport(await containerStats(rt, c), prev.get(c) ?? null);
           prev.set(c, r);
           reports.push(r);
         } catch (e) {

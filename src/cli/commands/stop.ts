@@ -33,7 +33,7 @@ export const stopCommand: Command = {
   async run(ctx) {
     const rt = await ctx.runtime();
     const timeout = ctx.flags.int("time");
-    return await forEachContainer(targets(ctx, rt, { allRunning: true }), async (c) => {
+    return await forEachContainer(await targets(ctx, rt, { allRunning: true }), async (c) => {
       await stopContainer(rt, c, timeout === undefined ? {} : { timeout });
       printLine(c);
     }, { ignoreMissing: ctx.flags.bool("ignore") });
@@ -63,7 +63,7 @@ export const killCommand: Command = {
   async run(ctx) {
     const rt = await ctx.runtime();
     const signal = parseSignal(ctx.flags.string("signal")!);
-    return await forEachContainer(targets(ctx, rt, { allRunning: true }), async (c) => {
+    return await forEachContainer(await targets(ctx, rt, { allRunning: true }), async (c) => {
       await killContainer(rt, c, signal);
       printLine(c);
     });

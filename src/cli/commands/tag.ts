@@ -11,7 +11,7 @@ export const tagCommand: Command = {
   examples: ["skiff tag localhost/busybox mybox:1.0"],
   async run(ctx) {
     const [image, ...names] = ctx.args as [string, ...string[]];
-    tagImage(await ctx.runtime(), image, names);
+    await tagImage(await ctx.runtime(), image, names);
     return 0;
   },
 };
@@ -24,7 +24,7 @@ export const untagCommand: Command = {
   args: { min: 1 },
   async run(ctx) {
     const [image, ...names] = ctx.args as [string, ...string[]];
-    untagImage(await ctx.runtime(), image, names);
+    await untagImage(await ctx.runtime(), image, names);
     return 0;
   },
 };

@@ -37,7 +37,7 @@ export const topCommand: Command = {
       throw new UsageError("you must provide the name or id of a running container");
     }
     const rt = await ctx.runtime();
-    const target = latest ? latestContainer(rt) : ctx.args[0]!;
+    const target = latest ? await latestContainer(rt) : ctx.args[0]!;
     const descriptors = latest ? ctx.args : ctx.args.slice(1);
     let lines: string[];
     try {

@@ -45,7 +45,7 @@ export const waitCommand: Command = {
       );
     }
     const intervalMs = Number(m[1]) * (m[2] === "s" ? 1000 : 1);
-    return await forEachContainer(targets(ctx, rt), async (c) => {
+    return await forEachContainer(await targets(ctx, rt), async (c) => {
       const condition = conds.includes("running") ? "running" as const : undefined;
       printLine(
         String(await waitContainer(rt, c, { intervalMs, ...(condition ? { condition } : {}) })),

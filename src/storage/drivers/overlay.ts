@@ -7,7 +7,6 @@
  */
 
 import { isMountPoint, mountOverlay, unmount } from "../../sys/mount.ts";
-import { extractLayer } from "../extract_layer.ts";
 import {
   cleanStaleStaging,
   type Driver,
@@ -58,6 +57,8 @@ export class OverlayDriver implements Driver {
     const staging = stagingName(tmpRoot);
     await Deno.mkdir(staging, { mode: 0o700 });
     try {
+      // loaded only by commands that extract (load, import, commit)
+      const { extractLayer } = await import("../extract_layer.ts");
       const result = await extractLayer({
         blobPath,
         dest: `${staging}/diff`,

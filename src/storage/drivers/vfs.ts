@@ -6,8 +6,6 @@
  */
 
 import { runCommand } from "../../sys/command.ts";
-import { applyLayer } from "../_apply_layer.ts";
-import { extractLayer } from "../extract_layer.ts";
 import {
   cleanStaleStaging,
   type Driver,
@@ -56,6 +54,8 @@ export class VfsDriver implements Driver {
     const staging = stagingName(tmpRoot);
     await Deno.mkdir(staging, { mode: 0o700 });
     try {
+      // loaded only by commands that extract (load, import, commit)
+      const { extractLayer } = await import("../extract_layer.ts");
       const result = await extractLayer({
         blobPath,
         dest: `${staging}/layer`,
@@ -66,6 +66,7 @@ export class VfsDriver implements Driver {
       });
       if (parent) {
         await copyTree(this.layerDir(parent), `${staging}/snapshot`);
+        const { applyLayer } = await import("../_apply_layer.ts");
         await applyLayer(
           `${staging}/layer`,
           `${staging}/snapshot`,
