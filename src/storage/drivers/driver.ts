@@ -51,6 +51,45 @@ export interface Driver {
   removeContainer(ctrId: string): Promise<void>;
 }
 
+/**
+ * Extracts `blobPath` into `<new staging dir>/<sub>` under `tmpRoot` (stale staging dirs of
+ * dead processes are cleared first) and then runs `finish` on it; the staging dir is removed
+ * again on any failure. Shared by the drivers' `stageLayer`.
+ */
+export async function extractToStaging(
+  tmpRoot: string,
+  sub: string,
+  whiteouts: "overlay" | "keep",
+  input: {
+    blobPath: string;
+    expect: { diffId?: string; blobDigest?: string };
+    onProgress?: ((bytes: number) => void) | undefined;
+  },
+  finish?: (staging: string, result: ExtractResult) => Promise<void>,
+): Promise<StagedLayer> {
+  await Deno.mkdir(tmpRoot, { recursive: true, mode: 0o700 });
+  await cleanStaleStaging(tmpRoot);
+  const staging = stagingName(tmpRoot);
+  await Deno.mkdir(staging, { mode: 0o700 });
+  try {
+    // loaded only by commands that extract (load, import, commit)
+    const { extractLayer } = await import("../extract_layer.ts");
+    const result = await extractLayer({
+      blobPath: input.blobPath,
+      dest: `${staging}/${sub}`,
+      whiteouts,
+      ...(input.expect.diffId ? { diffId: input.expect.diffId } : {}),
+      ...(input.expect.blobDigest ? { blobDigest: input.expect.blobDigest } : {}),
+      ...(input.onProgress ? { onProgress: input.onProgress } : {}),
+    });
+    await finish?.(staging, result);
+    return { staging, result };
+  } catch (e) {
+    await removeTree(staging);
+    throw e;
+  }
+}
+
 /** Removes a directory tree that may hold read-only directories. */
 export async function removeTree(path: string): Promise<void> {
   try {

@@ -8,8 +8,8 @@
 
 import { isMountPoint, mountOverlay, unmount } from "../../sys/mount.ts";
 import {
-  cleanStaleStaging,
   type Driver,
+  extractToStaging,
   removeTree,
   type StagedLayer,
   stagingName,
@@ -45,33 +45,17 @@ export class OverlayDriver implements Driver {
     }
   }
 
-  async stageLayer(
+  stageLayer(
     _parent: string | null,
     blobPath: string,
     expect: { diffId?: string; blobDigest?: string },
     onProgress?: (bytes: number) => void,
   ): Promise<StagedLayer> {
-    const tmpRoot = `${this.#home}/tmp`;
-    await Deno.mkdir(tmpRoot, { recursive: true, mode: 0o700 });
-    await cleanStaleStaging(tmpRoot);
-    const staging = stagingName(tmpRoot);
-    await Deno.mkdir(staging, { mode: 0o700 });
-    try {
-      // loaded only by commands that extract (load, import, commit)
-      const { extractLayer } = await import("../extract_layer.ts");
-      const result = await extractLayer({
-        blobPath,
-        dest: `${staging}/diff`,
-        whiteouts: "overlay",
-        ...(expect.diffId ? { diffId: expect.diffId } : {}),
-        ...(expect.blobDigest ? { blobDigest: expect.blobDigest } : {}),
-        ...(onProgress ? { onProgress } : {}),
-      });
-      return { staging, result };
-    } catch (e) {
-      await removeTree(staging);
-      throw e;
-    }
+    return extractToStaging(`${this.#home}/tmp`, "diff", "overlay", {
+      blobPath,
+      expect,
+      onProgress,
+    });
   }
 
   async commitLayer(staging: string, id: string): Promise<boolean> {

@@ -7,8 +7,8 @@
 
 import { runCommand } from "../../sys/command.ts";
 import {
-  cleanStaleStaging,
   type Driver,
+  extractToStaging,
   removeTree,
   type StagedLayer,
   stagingName,
@@ -42,48 +42,35 @@ export class VfsDriver implements Driver {
     }
   }
 
-  async stageLayer(
+  stageLayer(
     parent: string | null,
     blobPath: string,
     expect: { diffId?: string; blobDigest?: string },
     onProgress?: (bytes: number) => void,
   ): Promise<StagedLayer> {
-    const tmpRoot = `${this.#home}/tmp`;
-    await Deno.mkdir(tmpRoot, { recursive: true, mode: 0o700 });
-    await cleanStaleStaging(tmpRoot);
-    const staging = stagingName(tmpRoot);
-    await Deno.mkdir(staging, { mode: 0o700 });
-    try {
-      // loaded only by commands that extract (load, import, commit)
-      const { extractLayer } = await import("../extract_layer.ts");
-      const result = await extractLayer({
-        blobPath,
-        dest: `${staging}/layer`,
-        whiteouts: "keep",
-        ...(expect.diffId ? { diffId: expect.diffId } : {}),
-        ...(expect.blobDigest ? { blobDigest: expect.blobDigest } : {}),
-        ...(onProgress ? { onProgress } : {}),
-      });
-      if (parent) {
-        await copyTree(this.layerDir(parent), `${staging}/snapshot`);
-        const { applyLayer } = await import("../_apply_layer.ts");
-        await applyLayer(
-          `${staging}/layer`,
-          `${staging}/snapshot`,
-          result.whiteouts,
-          result.opaqueDirs,
-        );
-        await removeTree(`${staging}/layer`);
-      } else {
-        // A base layer is its own snapshot; only the whiteout markers must go.
-        await removeWhiteoutFiles(`${staging}/layer`, result.whiteouts, result.opaqueDirs);
-        await Deno.rename(`${staging}/layer`, `${staging}/snapshot`);
-      }
-      return { staging, result };
-    } catch (e) {
-      await removeTree(staging);
-      throw e;
-    }
+    return extractToStaging(
+      `${this.#home}/tmp`,
+      "layer",
+      "keep",
+      { blobPath, expect, onProgress },
+      async (staging, result) => {
+        if (parent) {
+          await copyTree(this.layerDir(parent), `${staging}/snapshot`);
+          const { applyLayer } = await import("../_apply_layer.ts");
+          await applyLayer(
+            `${staging}/layer`,
+            `${staging}/snapshot`,
+            result.whiteouts,
+            result.opaqueDirs,
+          );
+          await removeTree(`${staging}/layer`);
+        } else {
+          // A base layer is its own snapshot; only the whiteout markers must go.
+          await removeWhiteoutFiles(`${staging}/layer`, result.whiteouts, result.opaqueDirs);
+          await Deno.rename(`${staging}/layer`, `${staging}/snapshot`);
+        }
+      },
+    );
   }
 
   async commitLayer(staging: string, id: string): Promise<boolean> {
