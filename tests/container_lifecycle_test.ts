@@ -342,3 +342,20 @@ Deno.test({
     await assertNothingLeft(s, [id]);
   },
 });
+
+Deno.test({
+  ...opts,
+  name: "a name may equal another container's ID prefix; the exact name wins lookups",
+  async fn() {
+    await using s = await storeWithImages();
+    const first = await s.ok(["create", "busybox", "true"]);
+    const prefix = first.slice(0, 5);
+    const second = await s.ok(["create", "--name", prefix, "busybox", "true"]);
+    assert.equal(await s.ok(["inspect", "--format", "{{.Id}}", prefix]), second);
+    const dup = await s.run(["create", "--name", prefix, "busybox", "true"]);
+    assert.equal(dup.code, 125);
+    assert.match(dup.stderr, /is already in use by/);
+    await s.ok(["rm", "-a"]);
+    await assertNothingLeft(s, [first, second]);
+  },
+});

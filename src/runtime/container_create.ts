@@ -56,6 +56,17 @@ function taken(rt: Runtime, name: string): boolean {
   return false;
 }
 
+/** The ID of the container named exactly `name`, or null. */
+function namedContainer(rt: Runtime, name: string): string | null {
+  try {
+    const c = rt.state.lookupContainer(name);
+    return c.config.name === name ? c.config.id : null;
+  } catch (e) {
+    if (e instanceof NotFoundError || e instanceof ConflictError) return null;
+    throw e;
+  }
+}
+
 /**
  * Checks the networks exist and gives `-p PORT` and `-P` their host ports now, so that the
  * config (and `port`) says which they are.
@@ -100,12 +111,15 @@ export async function createContainer(rt: Runtime, opts: CreateOptions): Promise
       `names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*: invalid name "${opts.name}"`,
     );
   }
-  if (opts.name !== undefined && taken(rt, opts.name)) {
-    const other = rt.state.lookupContainer(opts.name).config.id;
-    throw new ConflictError(
-      "container",
-      `the container name "${opts.name}" is already in use by ${other}. You have to remove that container to be able to reuse that name: that name is already in use`,
-    );
+  if (opts.name !== undefined) {
+    // Only an exact name clashes: a name may well equal another container's ID prefix.
+    const other = namedContainer(rt, opts.name);
+    if (other) {
+      throw new ConflictError(
+        "container",
+        `the container name "${opts.name}" is already in use by ${other}. You have to remove that container to be able to reuse that name: that name is already in use`,
+      );
+    }
   }
   const hit = findImageAndName(rt, opts.image);
   if (!hit) throw new NotFoundError("image", `${opts.image}: image not known`);
