@@ -1,7 +1,7 @@
 /**
  * `deno task bench [SECTION...]`: skiff's benchmarks, side by side with podman (and bare runc
  * where it applies) in one run, printed as tables with ratios. Nothing here is asserted; run
- * on demand. Sections: locks, state, info, load, run (default: all). SKIFF_BENCH_CONTAINERS sets
+ * on demand. Sections: locks, state, info, load, run, exec (default: all). SKIFF_BENCH_CONTAINERS sets
  * how many containers the `run` section's ps/inspect store holds (default 1000).
  */
 // deno-lint-ignore-file no-console
@@ -10,6 +10,7 @@ import { benchLocks } from "./lock_bench.ts";
 import { benchState } from "./state_bench.ts";
 import { benchRun } from "./run_bench.ts";
 import { benchLoad } from "./load_bench.ts";
+import { benchExec } from "./exec_bench.ts";
 import { commandTimes, printTable } from "./_lib.ts";
 
 const sections: Record<string, () => Promise<void>> = {
@@ -46,6 +47,9 @@ const sections: Record<string, () => Promise<void>> = {
       ["case", "seconds", "peak MiB", "vs tar"],
       await benchLoad(),
     );
+  },
+  async exec() {
+    printTable("`exec CTR true` (median, ms)", ["engine", "ms", "ratio"], await benchExec());
   },
   async info() {
     const r = await commandTimes("info", { runs: 15 });
