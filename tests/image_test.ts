@@ -381,3 +381,40 @@ async function hasPodman(): Promise<boolean> {
     return false;
   }
 }
+
+Deno.test({
+  name: "load shows progress on a terminal and prints only the result when piped",
+  ignore: !isRoot,
+  async fn() {
+    const img = await testImages();
+    await using s = await TestStore.create();
+    const argv = [
+      Deno.execPath(),
+      "run",
+      "-P",
+      "--quiet",
+      "--config",
+      new URL("../deno.json", import.meta.url).pathname,
+      new URL("../main.ts", import.meta.url).pathname,
+      ...s.flags,
+      "load",
+      "-i",
+      img.file("busybox.docker.tar"),
+    ];
+    // on a pty (python's pty.spawn relays the terminal's output to its stdout)
+    const tty = await new Deno.Command("python3", {
+      args: ["-c", "import pty, sys; pty.spawn(sys.argv[1:])", ...argv],
+      env: { SKIFF_LOCK_SEGMENT: s.lockSegment },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const seen = new TextDecoder().decode(tty.stdout);
+    assert.match(seen, /Copying blob sha256:[0-9a-f]{64}/);
+    assert.match(seen, /Loaded image: localhost\/busybox:latest/);
+    // piped: no progress at all
+    await s.ok(["rmi", "-a"]);
+    const piped = await s.run(["load", "-i", img.file("busybox.docker.tar")]);
+    assert.equal(piped.stderr, "");
+    assert.equal(piped.stdout, "Loaded image: localhost/busybox:latest\n");
+  },
+});
