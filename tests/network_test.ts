@@ -19,13 +19,20 @@ async function sh(cmd: string, ...args: string[]): Promise<string> {
 async function assertNetworkClean(s: TestStore, ids: string[]): Promise<void> {
   const rules = await sh("iptables-save");
   const leases = await sh("grep", "-rl", ids.join("\\|") || "nothing", "/var/lib/cni/networks");
-  const results = Array.from(Deno.readDirSync("/var/lib/cni/results")).map((e) => e.name);
+  const list = (dir: string) => {
+    try {
+      return Array.from(Deno.readDirSync(dir)).map((e) => e.name);
+    } catch {
+      return []; // a fresh machine before its first CNI ADD
+    }
+  };
+  const results = list("/var/lib/cni/results");
   for (const id of ids) {
     assert.ok(!rules.includes(id), `iptables rules mention ${id}`);
     assert.ok(!results.some((r) => r.includes(id)), `a CNI result cache of ${id} is left`);
   }
   assert.equal(leases.trim(), "", "IPAM leases are left");
-  const netns = (await Array.fromAsync(Deno.readDir("/run/netns"))).map((e) => e.name);
+  const netns = list("/run/netns");
   const mounts = await Deno.readTextFile("/proc/self/mountinfo");
   for (const n of netns.filter((n) => n.startsWith("skiff-"))) {
     // another test's container may be running; ours are gone from the store
