@@ -5,58 +5,27 @@
  * @module
  */
 
-import { type ContainerRecord, initialContainerState } from "../src/define/container.ts";
+import type { ContainerRecord } from "../src/define/container.ts";
 import { openSqliteState } from "../src/state/mod.ts";
+import { containerRecord } from "../src/testing/records.ts";
 import { newId } from "../src/util/ids.ts";
 
 const CONTAINERS = 10_000;
 
 function record(i: number): ContainerRecord {
   const id = newId();
-  return {
-    config: {
-      id,
-      name: `bench_${i}`,
-      pod: null,
-      namespace: "",
-      lockId: i,
-      createdAt: new Date().toISOString(),
-      createCommand: ["skiff", "run", "-d", "busybox", "sleep", "1000"],
-      image: { id: "c".repeat(64), name: "localhost/busybox:latest" },
-      command: ["sleep", "1000"],
-      entrypoint: null,
-      env: { PATH: "/usr/sbin:/usr/bin:/sbin:/bin", TERM: "xterm" },
-      user: "",
-      workdir: "/",
-      tty: false,
-      interactive: false,
-      hostname: id.slice(0, 12),
-      labels: { "io.skiff.bench": "1" },
-      annotations: {},
-      capAdd: [],
-      capDrop: [],
-      privileged: false,
-      readOnly: false,
-      init: false,
-      mounts: [],
-      ulimits: [],
-      stopSignal: 15,
-      stopTimeout: 10,
-      autoRemove: false,
-      network: {
-        mode: "bridge",
-        networks: [],
-        ports: [],
-        publishAll: false,
-        dns: [],
-        dnsSearch: [],
-        addHosts: [],
-      },
-      dependencies: [],
-      namedVolumes: [],
-    },
-    state: initialContainerState(),
-  };
+  return containerRecord(i, {
+    id,
+    name: `bench_${i}`,
+    createCommand: ["skiff", "run", "-d", "busybox", "sleep", "1000"],
+    image: { id: "c".repeat(64), name: "localhost/busybox:latest" },
+    command: ["sleep", "1000"],
+    env: { PATH: "/usr/sbin:/usr/bin:/sbin:/bin", TERM: "xterm" },
+    workdir: "/",
+    hostname: id.slice(0, 12),
+    labels: { "io.skiff.bench": "1" },
+    network: { mode: "bridge" },
+  });
 }
 
 function rate(n: number, fn: (i: number) => void): number {

@@ -5,6 +5,7 @@
  */
 
 import type { ContainerConfig } from "../define/container.ts";
+import { type ConfigOverrides, containerConfig } from "../testing/records.ts";
 import type { ImageRuntimeConfig } from "./_spec_process.ts";
 import { ALL_CAPABILITIES } from "./capabilities.ts";
 import type { SpecInput } from "./spec.ts";
@@ -29,49 +30,17 @@ export const BUSYBOX_IMAGE: ImageRuntimeConfig = {
 };
 
 /** A container config with every flag at its default; `over` replaces fields. */
-export function testConfig(over: Partial<ContainerConfig> = {}): ContainerConfig {
-  return {
+export function testConfig(over: ConfigOverrides = {}): ContainerConfig {
+  return containerConfig(0, {
     id: TEST_ID,
     name: "test",
-    pod: null,
-    namespace: "",
-    lockId: 0,
     createdAt: "2024-05-01T12:00:00Z",
     createCommand: ["skiff", "run", "localhost/busybox"],
     image: { id: "ced24409d4405f57c50bda7a22d7b2d7a806e849c6c5fcdfd437ea2d24a7f13b", name: "b" },
     command: [],
-    entrypoint: null,
-    env: {},
-    user: "",
-    workdir: "",
-    tty: false,
-    interactive: false,
-    hostname: "",
-    labels: {},
-    annotations: {},
-    capAdd: [],
-    capDrop: [],
-    privileged: false,
-    readOnly: false,
-    init: false,
-    mounts: [],
-    ulimits: [],
-    stopSignal: 15,
-    stopTimeout: 10,
-    autoRemove: false,
-    network: {
-      mode: "bridge",
-      networks: [],
-      ports: [],
-      publishAll: false,
-      dns: [],
-      dnsSearch: [],
-      addHosts: [],
-    },
-    dependencies: [],
-    namedVolumes: [],
     ...over,
-  };
+    network: { mode: "bridge", ...over.network },
+  });
 }
 
 /** This host's bounding set: every capability but CAP_SYS_RESOURCE. */

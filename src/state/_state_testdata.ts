@@ -4,17 +4,14 @@
  */
 
 import assert from "node:assert/strict";
-import {
-  type ContainerRecord,
-  type ContainerState,
-  initialContainerState,
-} from "../define/container.ts";
+import type { ContainerRecord } from "../define/container.ts";
 import type { ContainerStatus } from "../define/container_status.ts";
 import type { ObjectKind } from "../define/errors.ts";
 import { ConflictError, NotFoundError } from "../define/errors.ts";
 import type { PodRecord } from "../define/pod.ts";
 import type { VolumeRecord } from "../define/volume.ts";
 import { newId } from "../util/ids.ts";
+import { containerRecord } from "../testing/records.ts";
 
 let counter = 0;
 
@@ -33,51 +30,29 @@ export interface CtrSpec {
 /** A complete container record. */
 export function ctr(spec: CtrSpec = {}): ContainerRecord {
   const id = spec.id ?? newId();
-  const state: ContainerState = { ...initialContainerState(), status: spec.status ?? "configured" };
-  return {
-    config: {
-      id,
-      name: spec.name ?? `ctr_${++counter}_${id.slice(0, 6)}`,
-      pod: spec.pod ?? null,
-      namespace: spec.namespace ?? "",
-      lockId: spec.lockId ?? counter,
-      createdAt: "2024-01-02T03:04:05Z",
-      createCommand: ["skiff", "create", "busybox"],
-      image: { id: "a".repeat(64), name: "localhost/busybox:latest" },
-      command: ["sh", "-c", "echo hi"],
-      entrypoint: null,
-      env: { PATH: "/bin", LANG: "C.UTF-8" },
-      user: "",
-      workdir: "/",
-      tty: false,
-      interactive: false,
-      hostname: id.slice(0, 12),
-      labels: { app: "test" },
-      annotations: {},
-      capAdd: [],
-      capDrop: [],
-      privileged: false,
-      readOnly: false,
-      init: false,
-      mounts: [],
-      ulimits: [],
-      stopSignal: 15,
-      stopTimeout: 10,
-      autoRemove: false,
-      network: {
-        mode: "bridge",
-        networks: [],
-        ports: [{ hostIp: "", hostPort: 8080, containerPort: 80, protocol: "tcp" }],
-        publishAll: false,
-        dns: [],
-        dnsSearch: [],
-        addHosts: [],
-      },
-      dependencies: spec.dependencies ?? [],
-      namedVolumes: spec.namedVolumes ?? [],
+  const name = spec.name ?? `ctr_${++counter}_${id.slice(0, 6)}`;
+  const record = containerRecord(spec.lockId ?? counter, {
+    id,
+    name,
+    pod: spec.pod ?? null,
+    namespace: spec.namespace ?? "",
+    createdAt: "2024-01-02T03:04:05Z",
+    createCommand: ["skiff", "create", "busybox"],
+    image: { id: "a".repeat(64), name: "localhost/busybox:latest" },
+    command: ["sh", "-c", "echo hi"],
+    env: { PATH: "/bin", LANG: "C.UTF-8" },
+    workdir: "/",
+    hostname: id.slice(0, 12),
+    labels: { app: "test" },
+    network: {
+      mode: "bridge",
+      ports: [{ hostIp: "", hostPort: 8080, containerPort: 80, protocol: "tcp" }],
     },
-    state,
-  };
+    dependencies: spec.dependencies ?? [],
+    namedVolumes: spec.namedVolumes ?? [],
+  });
+  record.state.status = spec.status ?? "configured";
+  return record;
 }
 
 /** A pod record. */

@@ -14,8 +14,9 @@
  * @module
  */
 
-import { type ContainerRecord, initialContainerState } from "../../src/define/container.ts";
+import type { ContainerRecord } from "../../src/define/container.ts";
 import { openSqliteState } from "../../src/state/mod.ts";
+import { containerRecord } from "../../src/testing/records.ts";
 import { newId } from "../../src/util/ids.ts";
 
 /** One line the worker printed. */
@@ -112,50 +113,17 @@ function splitLines(): TransformStream<string, string> {
 /** A small but complete container record. */
 export function workerContainer(name: string): ContainerRecord {
   const id = newId();
-  return {
-    config: {
-      id,
-      name,
-      pod: null,
-      namespace: "",
-      lockId: 0,
-      createdAt: new Date().toISOString(),
-      createCommand: ["skiff", "run", "busybox"],
-      image: { id: "b".repeat(64), name: "localhost/busybox:latest" },
-      command: ["sh"],
-      entrypoint: null,
-      env: { PATH: "/usr/sbin:/usr/bin:/sbin:/bin" },
-      user: "",
-      workdir: "/",
-      tty: false,
-      interactive: false,
-      hostname: id.slice(0, 12),
-      labels: {},
-      annotations: {},
-      capAdd: [],
-      capDrop: [],
-      privileged: false,
-      readOnly: false,
-      init: false,
-      mounts: [],
-      ulimits: [],
-      stopSignal: 15,
-      stopTimeout: 10,
-      autoRemove: false,
-      network: {
-        mode: "bridge",
-        networks: [],
-        ports: [],
-        publishAll: false,
-        dns: [],
-        dnsSearch: [],
-        addHosts: [],
-      },
-      dependencies: [],
-      namedVolumes: [],
-    },
-    state: initialContainerState(),
-  };
+  return containerRecord(0, {
+    id,
+    name,
+    createCommand: ["skiff", "run", "busybox"],
+    image: { id: "b".repeat(64), name: "localhost/busybox:latest" },
+    command: ["sh"],
+    env: { PATH: "/usr/sbin:/usr/bin:/sbin:/bin" },
+    workdir: "/",
+    hostname: id.slice(0, 12),
+    network: { mode: "bridge" },
+  });
 }
 
 const encoder = new TextEncoder();
