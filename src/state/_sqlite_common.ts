@@ -6,6 +6,7 @@
 
 import type { Db, Row } from "../util/sqlite.ts";
 import * as err from "./_errors.ts";
+import { prefixBound } from "./_records.ts";
 
 /** The connection and settings every SQLite state function works with. */
 export interface Ctx {
@@ -85,4 +86,28 @@ export function pickLookup(
   }
   if (nameOf(first) === key || rows.length === 1) return first;
   throw err.ambiguous(kind, key);
+}
+
+/**
+ * Looks a container or pod up by exact name or unique ID prefix among the visible ones.
+ * `select` aliases its config table as `alias` and yields ID, Name and Namespace columns.
+ */
+export function lookupIdOrName(
+  ctx: Ctx,
+  kind: err.NamedKind,
+  select: string,
+  alias: string,
+  idOrName: string,
+): Row {
+  if (idOrName === "") throw err.emptyName();
+  const a = alias;
+  const rows = ctx.db.all(
+    `${select} WHERE (${a}.Name = ?1 OR (${a}.ID >= ?1 AND ${a}.ID < ?2 AND ` +
+      `substr(${a}.ID, 1, length(?1)) = ?1)) AND (?3 = '' OR ${a}.Namespace = ?3) ` +
+      `ORDER BY ${a}.Name = ?1 DESC LIMIT 2`,
+    idOrName,
+    prefixBound(idOrName),
+    ctx.ns,
+  );
+  return pickLookup(kind, idOrName, rows, (r) => r.Name);
 }

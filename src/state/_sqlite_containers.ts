@@ -11,7 +11,6 @@ import * as err from "./_errors.ts";
 import {
   checkContainerRewrite,
   checkDependency,
-  prefixBound,
   unique,
   validateContainerState,
 } from "./_records.ts";
@@ -20,7 +19,7 @@ import {
   checkNewIdAndName,
   type Ctx,
   json,
-  pickLookup,
+  lookupIdOrName,
   requireVisible,
   visible,
 } from "./_sqlite_common.ts";
@@ -58,16 +57,7 @@ export function container(ctx: Ctx, id: string): ContainerRecord {
 
 /** See `State.lookupContainer`. */
 export function lookupContainer(ctx: Ctx, idOrName: string): ContainerRecord {
-  if (idOrName === "") throw err.emptyName();
-  const rows = ctx.db.all(
-    `${CTR_SELECT} WHERE (c.Name = ?1 OR (c.ID >= ?1 AND c.ID < ?2 AND ` +
-      "substr(c.ID, 1, length(?1)) = ?1)) AND (?3 = '' OR c.Namespace = ?3) " +
-      "ORDER BY c.Name = ?1 DESC LIMIT 2",
-    idOrName,
-    prefixBound(idOrName),
-    ctx.ns,
-  );
-  return ctrRecord(pickLookup("container", idOrName, rows, (r) => r.Name));
+  return ctrRecord(lookupIdOrName(ctx, "container", CTR_SELECT, "c", idOrName));
 }
 
 /** See `State.hasContainer`. */

@@ -11,6 +11,7 @@ import {
   checkNewIdAndName,
   type Ctx,
   json,
+  lookupIdOrName,
   pickLookup,
   requireVisible,
   visible,
@@ -38,16 +39,7 @@ export function pod(ctx: Ctx, id: string): PodRecord {
 
 /** See `State.lookupPod`. */
 export function lookupPod(ctx: Ctx, idOrName: string): PodRecord {
-  if (idOrName === "") throw err.emptyName();
-  const rows = ctx.db.all(
-    `${POD_SELECT} WHERE (p.Name = ?1 OR (p.ID >= ?1 AND p.ID < ?2 AND ` +
-      "substr(p.ID, 1, length(?1)) = ?1)) AND (?3 = '' OR p.Namespace = ?3) " +
-      "ORDER BY p.Name = ?1 DESC LIMIT 2",
-    idOrName,
-    prefixBound(idOrName),
-    ctx.ns,
-  );
-  return podRecord(pickLookup("pod", idOrName, rows, (r) => r.Name));
+  return podRecord(lookupIdOrName(ctx, "pod", POD_SELECT, "p", idOrName));
 }
 
 /** See `State.hasPod`. */
