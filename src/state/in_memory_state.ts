@@ -1,8 +1,7 @@
 /**
  * The in-memory {@linkcode State} for unit tests: same rules, same errors and same ordering as
- * the SQLite one (the shared suite runs against both). Records are kept as JSON text, so
- * callers get fresh copies and values that JSON cannot carry are dropped exactly as they are
- * by the database. Checks run before any change, so a refused call changes nothing.
+ * the SQLite one (the shared suite runs against both). Records are kept as JSON text (see
+ * _memory_tables.ts). Checks run before any change, so a refused call changes nothing.
  * @module
  */
 
@@ -27,6 +26,7 @@ import {
   validateContainerState,
   validateExitCode,
 } from "./_records.ts";
+import { MemoryTables, parse, recordOf, setConfig, type Stored, stored } from "./_memory_tables.ts";
 import { cleanDbConfig } from "./db_config.ts";
 import {
   type ContainerCounts,
@@ -35,28 +35,11 @@ import {
   type StateOptions,
 } from "./state.ts";
 
-interface Stored<C> {
-  config: C;
-  configJson: string;
-  stateJson: string;
-}
-
-function parse<T>(json: string): T {
-  return JSON.parse(json) as T;
-}
-
 /** A {@linkcode State} held in this process only; for tests. `close()` does nothing. */
 export class InMemoryState implements State {
   #ns = "";
   readonly #now: () => number;
-  #dbConfig: DbConfig | null = null;
-  readonly #ctrs = new Map<string, Stored<ContainerConfig>>();
-  readonly #pods = new Map<string, Stored<PodConfig>>();
-  readonly #vols = new Map<string, Stored<VolumeConfig>>();
-  /** Container and pod names → owner. */
-  readonly #names = new Map<string, { kind: err.NamedKind; id: string }>();
-  readonly #execs = new Map<string, { containerId: string; json: string }>();
-  readonly #exitCodes = new Map<string, { code: number; at: number }>();
+  readonly #t = new MemoryTables();
 
   /** Creates an empty state. */
   constructor(options: StateOptions = {}) {
@@ -65,32 +48,13 @@ export class InMemoryState implements State {
 
   close(): void {}
 
-  /** Runs `fn`; if it throws, every map is restored to what it held before (all or nothing). */
+  /** Runs `fn`; if it throws, every table is restored to what it held before (all or nothing). */
   transaction<T>(fn: () => T): T {
-    const maps = [
-      this.#ctrs,
-      this.#pods,
-      this.#vols,
-      this.#names,
-      this.#execs,
-      this.#exitCodes,
-    ] as Map<
-      string,
-      unknown
-    >[];
-    // Entries are small objects mutated in place by saves: copy them one level deep.
-    const saved = maps.map((m) =>
-      new Map([...m].map(([k, v]) => [k, typeof v === "object" && v ? { ...v } : v]))
-    );
-    const dbConfig = this.#dbConfig;
+    const restore = this.#t.snapshot();
     try {
       return fn();
     } catch (e) {
-      maps.forEach((m, i) => {
-        m.clear();
-        for (const [k, v] of saved[i]!) m.set(k, v);
-      });
-      this.#dbConfig = dbConfig;
+      restore();
       throw e;
     }
   }
@@ -100,12 +64,12 @@ export class InMemoryState implements State {
   }
 
   getDbConfig(): DbConfig | null {
-    return this.#dbConfig && { ...this.#dbConfig };
+    return this.#t.dbConfig && { ...this.#t.dbConfig };
   }
 
   initDbConfig(wanted: DbConfig): DbConfig {
-    this.#dbConfig ??= cleanDbConfig(wanted);
-    return { ...this.#dbConfig };
+    this.#t.dbConfig ??= cleanDbConfig(wanted);
+    return { ...this.#t.dbConfig };
   }
 
   #visible(ns: string): boolean {
@@ -114,7 +78,7 @@ export class InMemoryState implements State {
 
   #ctr(id: string): Stored<ContainerConfig> {
     if (id === "") throw err.emptyName();
-    const c = this.#ctrs.get(id);
+    const c = this.#t.ctrs.get(id);
     if (!c) throw err.noSuchId("container", id);
     if (!this.#visible(c.config.namespace)) {
       throw err.otherNamespace("container", id, c.config.namespace, this.#ns);
@@ -124,7 +88,7 @@ export class InMemoryState implements State {
 
   #pod(id: string): Stored<PodConfig> {
     if (id === "") throw err.emptyName();
-    const p = this.#pods.get(id);
+    const p = this.#t.pods.get(id);
     if (!p) throw err.noSuchId("pod", id);
     if (!this.#visible(p.config.namespace)) {
       throw err.otherNamespace("pod", id, p.config.namespace, this.#ns);
@@ -133,17 +97,9 @@ export class InMemoryState implements State {
   }
 
   #vol(name: string): Stored<VolumeConfig> {
-    const v = this.#vols.get(name);
+    const v = this.#t.vols.get(name);
     if (!v) throw err.noSuchVolume(name);
     return v;
-  }
-
-  #record(c: Stored<ContainerConfig>): ContainerRecord {
-    return { config: parse(c.configJson), state: parse(c.stateJson) };
-  }
-
-  #podRecord(p: Stored<PodConfig>): PodRecord {
-    return { config: parse(p.configJson), state: parse(p.stateJson) };
   }
 
   #lookup<C extends { namespace: string }>(
@@ -152,7 +108,7 @@ export class InMemoryState implements State {
     idOrName: string,
   ): Stored<C> {
     if (idOrName === "") throw err.emptyName();
-    const owner = this.#names.get(idOrName);
+    const owner = this.#t.names.get(idOrName);
     const byName = owner?.kind === kind ? map.get(owner.id) : undefined;
     if (byName && this.#visible(byName.config.namespace)) return byName;
     let found: Stored<C> | undefined;
@@ -170,28 +126,28 @@ export class InMemoryState implements State {
     if (this.#ns !== "" && ns !== this.#ns) {
       throw err.addInOtherNamespace(kind, id, ns, this.#ns);
     }
-    if (this.#ctrs.has(id)) throw err.idInUse(id, "container");
-    if (this.#pods.has(id)) throw err.idInUse(id, "pod");
-    const owner = this.#names.get(name);
+    if (this.#t.ctrs.has(id)) throw err.idInUse(id, "container");
+    if (this.#t.pods.has(id)) throw err.idInUse(id, "pod");
+    const owner = this.#t.names.get(name);
     if (owner) throw err.nameInUse(kind, name, owner);
   }
 
   #checkRename(kind: err.NamedKind, oldName: string, name: string): void {
     if (name === "") throw err.emptyName();
-    const owner = this.#names.get(name);
+    const owner = this.#t.names.get(name);
     if (name !== oldName && owner) throw err.nameInUse(kind, name, owner);
   }
 
   container(id: string): ContainerRecord {
-    return this.#record(this.#ctr(id));
+    return recordOf(this.#ctr(id));
   }
 
   lookupContainer(idOrName: string): ContainerRecord {
-    return this.#record(this.#lookup("container", this.#ctrs, idOrName));
+    return recordOf(this.#lookup("container", this.#t.ctrs, idOrName));
   }
 
   hasContainer(id: string): boolean {
-    const c = this.#ctrs.get(id);
+    const c = this.#t.ctrs.get(id);
     return c !== undefined && this.#visible(c.config.namespace);
   }
 
@@ -201,7 +157,7 @@ export class InMemoryState implements State {
     this.#checkNewIdAndName("container", cfg.id, cfg.name, cfg.namespace);
     const podId = cfg.pod ?? null;
     if (podId !== null) {
-      const pod = this.#pods.get(podId);
+      const pod = this.#t.pods.get(podId);
       if (!pod) throw err.noSuchId("pod", podId);
       if (pod.config.namespace !== cfg.namespace) {
         throw err.podInOtherNamespace(cfg.id, podId, pod.config.namespace);
@@ -209,27 +165,22 @@ export class InMemoryState implements State {
     }
     for (const dep of unique(cfg.dependencies)) {
       if (dep === cfg.id) throw err.badDependency(cfg.id, dep, "it is the container itself");
-      const d = this.#ctrs.get(dep)?.config;
+      const d = this.#t.ctrs.get(dep)?.config;
       if (!d) throw err.missingDependency(cfg.id, dep);
       checkDependency(cfg, d);
     }
     for (const v of unique(cfg.namedVolumes)) this.#vol(v);
-    const configJson = JSON.stringify(cfg);
-    this.#ctrs.set(cfg.id, {
-      config: parse(configJson),
-      configJson,
-      stateJson: JSON.stringify(rec.state),
-    });
-    this.#names.set(cfg.name, { kind: "container", id: cfg.id });
+    this.#t.ctrs.set(cfg.id, stored(rec));
+    this.#t.names.set(cfg.name, { kind: "container", id: cfg.id });
   }
 
   removeContainer(id: string): void {
     const c = this.#ctr(id);
     const dependents = this.containerInUse(id);
     if (dependents.length) throw err.hasDependents(id, dependents);
-    for (const [sid, s] of this.#execs) if (s.containerId === id) this.#execs.delete(sid);
-    this.#ctrs.delete(id);
-    this.#names.delete(c.config.name);
+    for (const [sid, s] of this.#t.execs) if (s.containerId === id) this.#t.execs.delete(sid);
+    this.#t.ctrs.delete(id);
+    this.#t.names.delete(c.config.name);
   }
 
   updateContainer(id: string): ContainerState {
@@ -244,108 +195,102 @@ export class InMemoryState implements State {
   containerInUse(id: string): string[] {
     this.#ctr(id);
     const out: string[] = [];
-    for (const [cid, c] of this.#ctrs) if (c.config.dependencies.includes(id)) out.push(cid);
+    for (const [cid, c] of this.#t.ctrs) if (c.config.dependencies.includes(id)) out.push(cid);
     return out.sort();
   }
 
   allContainers(): ContainerRecord[] {
-    return [...this.#ctrs.values()]
+    return [...this.#t.ctrs.values()]
       .filter((c) => this.#visible(c.config.namespace))
-      .map((c) => this.#record(c));
+      .map(recordOf<ContainerConfig, ContainerState>);
   }
 
   rewriteContainerConfig(config: ContainerConfig): void {
     const c = this.#ctr(config.id);
     checkContainerRewrite(c.config, config);
     this.#checkRename("container", c.config.name, config.name);
-    this.#names.delete(c.config.name);
-    this.#names.set(config.name, { kind: "container", id: config.id });
-    c.configJson = JSON.stringify(config);
-    c.config = parse(c.configJson);
+    this.#t.names.delete(c.config.name);
+    this.#t.names.set(config.name, { kind: "container", id: config.id });
+    setConfig(c, config);
   }
 
   addExitCode(id: string, code: number): void {
     validateExitCode(code);
-    this.#exitCodes.set(id, { code, at: this.#now() });
+    this.#t.exitCodes.set(id, { code, at: this.#now() });
   }
 
   getExitCode(id: string): number {
-    const e = this.#exitCodes.get(id);
+    const e = this.#t.exitCodes.get(id);
     if (!e) throw err.noSuchExitCode(id);
     return e.code;
   }
 
   pruneExitCodes(olderThanMs: number = EXIT_CODE_RETENTION_MS): void {
     const cutoff = this.#now() - olderThanMs;
-    for (const [id, e] of this.#exitCodes) {
-      if (e.at < cutoff && !this.#ctrs.has(id)) this.#exitCodes.delete(id);
+    for (const [id, e] of this.#t.exitCodes) {
+      if (e.at < cutoff && !this.#t.ctrs.has(id)) this.#t.exitCodes.delete(id);
     }
   }
 
   addExecSession(s: ExecSessionRecord): void {
     if (s.id === "") throw err.emptyName();
     this.#ctr(s.containerId);
-    if (this.#execs.has(s.id)) throw err.execSessionExists(s.id);
-    this.#execs.set(s.id, { containerId: s.containerId, json: JSON.stringify(s.data) });
+    if (this.#t.execs.has(s.id)) throw err.execSessionExists(s.id);
+    this.#t.execs.set(s.id, { containerId: s.containerId, json: JSON.stringify(s.data) });
   }
 
   getExecSession(id: string): ExecSessionRecord {
-    const s = this.#execs.get(id);
+    const s = this.#t.execs.get(id);
     if (!s) throw err.noSuchExecSession(id);
     return { id, containerId: s.containerId, data: parse(s.json) };
   }
 
   removeExecSession(id: string): void {
-    if (!this.#execs.delete(id)) throw err.noSuchExecSession(id);
+    if (!this.#t.execs.delete(id)) throw err.noSuchExecSession(id);
   }
 
   containerExecSessions(ctrId: string): ExecSessionRecord[] {
     this.#ctr(ctrId);
-    return [...this.#execs]
+    return [...this.#t.execs]
       .filter(([, s]) => s.containerId === ctrId)
       .map(([id, s]) => ({ id, containerId: ctrId, data: parse(s.json) }));
   }
 
   pod(id: string): PodRecord {
-    return this.#podRecord(this.#pod(id));
+    return recordOf(this.#pod(id));
   }
 
   lookupPod(idOrName: string): PodRecord {
-    return this.#podRecord(this.#lookup("pod", this.#pods, idOrName));
+    return recordOf(this.#lookup("pod", this.#t.pods, idOrName));
   }
 
   hasPod(id: string): boolean {
-    const p = this.#pods.get(id);
+    const p = this.#t.pods.get(id);
     return p !== undefined && this.#visible(p.config.namespace);
   }
 
   addPod(rec: PodRecord): void {
     const cfg = rec.config;
     this.#checkNewIdAndName("pod", cfg.id, cfg.name, cfg.namespace);
-    const configJson = JSON.stringify(cfg);
-    this.#pods.set(cfg.id, {
-      config: parse(configJson),
-      configJson,
-      stateJson: JSON.stringify(rec.state),
-    });
-    this.#names.set(cfg.name, { kind: "pod", id: cfg.id });
+    this.#t.pods.set(cfg.id, stored(rec));
+    this.#t.names.set(cfg.name, { kind: "pod", id: cfg.id });
   }
 
   removePod(id: string): void {
     const p = this.#pod(id);
     const ctrs = this.#podCtrs(id).map((c) => c.config.id);
     if (ctrs.length) throw err.podNotEmpty(id, ctrs);
-    this.#pods.delete(id);
-    this.#names.delete(p.config.name);
+    this.#t.pods.delete(id);
+    this.#t.names.delete(p.config.name);
   }
 
   #podCtrs(id: string): Stored<ContainerConfig>[] {
-    return [...this.#ctrs.values()].filter((c) => c.config.pod === id);
+    return [...this.#t.ctrs.values()].filter((c) => c.config.pod === id);
   }
 
   podContainers(id: string): ContainerRecord[] {
     this.#pod(id);
-    return this.#podCtrs(id).map((c) => this.#record(c));
+    return this.#podCtrs(id).map(recordOf<ContainerConfig, ContainerState>);
   }
 
   updatePod(id: string): PodState {
@@ -357,67 +302,60 @@ export class InMemoryState implements State {
   }
 
   allPods(): PodRecord[] {
-    return [...this.#pods.values()]
+    return [...this.#t.pods.values()]
       .filter((p) => this.#visible(p.config.namespace))
-      .map((p) => this.#podRecord(p));
+      .map(recordOf<PodConfig, PodState>);
   }
 
   rewritePodConfig(c: PodConfig): void {
     const p = this.#pod(c.id);
     checkPodRewrite(p.config, c);
     this.#checkRename("pod", p.config.name, c.name);
-    this.#names.delete(p.config.name);
-    this.#names.set(c.name, { kind: "pod", id: c.id });
-    p.configJson = JSON.stringify(c);
-    p.config = parse(p.configJson);
+    this.#t.names.delete(p.config.name);
+    this.#t.names.set(c.name, { kind: "pod", id: c.id });
+    setConfig(p, c);
   }
 
   volume(name: string): VolumeRecord {
     if (name === "") throw err.emptyName();
-    const v = this.#vol(name);
-    return { config: parse(v.configJson), state: parse(v.stateJson) };
+    return recordOf(this.#vol(name));
   }
 
   lookupVolume(nameOrPrefix: string): VolumeRecord {
     if (nameOrPrefix === "") throw err.emptyName();
-    if (this.#vols.has(nameOrPrefix)) return this.volume(nameOrPrefix);
-    const hits = [...this.#vols.keys()].filter((n) => n.startsWith(nameOrPrefix));
+    if (this.#t.vols.has(nameOrPrefix)) return this.volume(nameOrPrefix);
+    const hits = [...this.#t.vols.keys()].filter((n) => n.startsWith(nameOrPrefix));
     if (hits.length > 1) throw err.ambiguous("volume", nameOrPrefix);
     if (!hits[0]) throw err.noSuchVolumeName(nameOrPrefix);
     return this.volume(hits[0]);
   }
 
   hasVolume(name: string): boolean {
-    return this.#vols.has(name);
+    return this.#t.vols.has(name);
   }
 
   addVolume(rec: VolumeRecord): void {
     const name = rec.config.name;
     if (name === "") throw err.emptyName();
-    if (this.#vols.has(name)) throw err.volumeExists(name);
-    const configJson = JSON.stringify(rec.config);
-    this.#vols.set(name, {
-      config: parse(configJson),
-      configJson,
-      stateJson: JSON.stringify(rec.state),
-    });
+    if (this.#t.vols.has(name)) throw err.volumeExists(name);
+    this.#t.vols.set(name, stored(rec));
   }
 
   removeVolume(name: string): void {
     const users = this.volumeInUse(name);
     if (users.length) throw err.volumeInUse(name, users);
-    this.#vols.delete(name);
+    this.#t.vols.delete(name);
   }
 
   volumeInUse(name: string): string[] {
     this.#vol(name);
     const out: string[] = [];
-    for (const [id, c] of this.#ctrs) if (c.config.namedVolumes.includes(name)) out.push(id);
+    for (const [id, c] of this.#t.ctrs) if (c.config.namedVolumes.includes(name)) out.push(id);
     return out.sort();
   }
 
   allVolumes(): VolumeRecord[] {
-    return [...this.#vols.keys()].map((n) => this.volume(n));
+    return [...this.#t.vols.keys()].map((n) => this.volume(n));
   }
 
   saveVolume(name: string, st: VolumeState): void {
@@ -426,27 +364,26 @@ export class InMemoryState implements State {
 
   rewriteVolumeConfig(c: VolumeConfig): void {
     const v = this.#vol(c.name);
-    v.configJson = JSON.stringify(c);
-    v.config = parse(v.configJson);
+    setConfig(v, c);
   }
 
   refresh(): void {
-    for (const c of this.#ctrs.values()) {
+    for (const c of this.#t.ctrs.values()) {
       c.stateJson = JSON.stringify(resetContainerState(parse(c.stateJson)));
     }
-    for (const p of this.#pods.values()) {
+    for (const p of this.#t.pods.values()) {
       p.stateJson = JSON.stringify(resetPodState(parse(p.stateJson)));
     }
-    for (const v of this.#vols.values()) {
+    for (const v of this.#t.vols.values()) {
       v.stateJson = JSON.stringify(resetVolumeState(parse(v.stateJson)));
     }
-    this.#execs.clear();
-    this.#exitCodes.clear();
+    this.#t.execs.clear();
+    this.#t.exitCodes.clear();
   }
 
   containerCounts(): ContainerCounts {
     const counts = { number: 0, running: 0, paused: 0, stopped: 0 };
-    for (const c of this.#ctrs.values()) {
+    for (const c of this.#t.ctrs.values()) {
       if (!this.#visible(c.config.namespace)) continue;
       const status = parse<ContainerState>(c.stateJson).status;
       counts.number++;
