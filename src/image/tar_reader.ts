@@ -8,6 +8,7 @@
  */
 
 import { SkiffError } from "../define/errors.ts";
+import { ByteReader, READ_SIZE } from "./_byte_reader.ts";
 
 /** What a tar entry creates. */
 export type TarEntryType =
@@ -85,103 +86,9 @@ export class TarError extends SkiffError {
 }
 
 const BLOCK = 512;
-const READ_SIZE = 1 << 20;
 /** Cap for PAX and GNU long-name data, which is held in memory. */
 const MAX_META = 1 << 20;
 const decoder = new TextDecoder();
-
-/** Buffered reads from a stream or a file, counting the bytes consumed. */
-class ByteReader {
-  offset = 0;
-  #buf: Uint8Array = new Uint8Array(0);
-  #pos = 0;
-  #next: () => Promise<Uint8Array | null>;
-  #file: Deno.FsFile | null;
-  #onProgress: ((bytes: number) => void) | undefined;
-
-  constructor(source: TarSource, onProgress?: (bytes: number) => void) {
-    this.#onProgress = onProgress;
-    if (source instanceof ReadableStream) {
-      const reader = source.getReader();
-      this.#file = null;
-      this.#next = async () => {
-        for (;;) {
-          const r = await reader.read();
-          if (r.done) return null;
-          if (r.value.length > 0) return r.value;
-        }
-      };
-    } else {
-      const file = source.file;
-      this.#file = file;
-      this.#next = async () => {
-        const buf = new Uint8Array(READ_SIZE);
-        const n = await file.read(buf);
-        return n === null || n === 0 ? null : buf.subarray(0, n);
-      };
-    }
-  }
-
-  #advance(n: number): void {
-    this.offset += n;
-    this.#onProgress?.(this.offset);
-  }
-
-  /** Up to `max` bytes, without copying; null at end of input. */
-  async read(max: number): Promise<Uint8Array | null> {
-    if (this.#pos >= this.#buf.length) {
-      const chunk = await this.#next();
-      if (chunk === null) return null;
-      this.#buf = chunk;
-      this.#pos = 0;
-    }
-    const end = Math.min(this.#buf.length, this.#pos + max);
-    const out = this.#buf.subarray(this.#pos, end);
-    this.#pos = end;
-    this.#advance(out.length);
-    return out;
-  }
-
-  /** Exactly `n` bytes (copied when split across chunks), or fewer at end of input. */
-  async readExact(n: number): Promise<Uint8Array> {
-    const first = await this.read(n);
-    if (first === null || first.length === n) return first ?? new Uint8Array(0);
-    const out = new Uint8Array(n);
-    out.set(first);
-    let have = first.length;
-    while (have < n) {
-      const more = await this.read(n - have);
-      if (more === null) return out.subarray(0, have);
-      out.set(more, have);
-      have += more.length;
-    }
-    return out;
-  }
-
-  /** Skips `n` bytes; returns how many were actually there. */
-  async skip(n: number): Promise<number> {
-    let left = n;
-    const buffered = Math.min(left, this.#buf.length - this.#pos);
-    this.#pos += buffered;
-    this.#advance(buffered);
-    left -= buffered;
-    if (left > 0 && this.#file !== null) {
-      const here = await this.#file.seek(0, Deno.SeekMode.Current);
-      const end = await this.#file.seek(0, Deno.SeekMode.End);
-      const step = Math.min(left, Math.max(0, end - here));
-      await this.#file.seek(here + step, Deno.SeekMode.Start);
-      this.#advance(step);
-      left -= step;
-      if (left > 0) return n - left;
-    }
-    while (left > 0) {
-      const chunk = await this.read(Math.min(left, READ_SIZE));
-      if (chunk === null) break;
-      left -= chunk.length;
-    }
-    return n - left;
-  }
-}
 
 function isZero(block: Uint8Array): boolean {
   for (let i = 0; i < block.length; i++) if (block[i] !== 0) return false;
