@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { detectArchiveFormat, readImageArchive } from "./archive_detect.ts";
 import { ArchiveError } from "./archive_types.ts";
 import { writeDockerArchive } from "./docker_archive.ts";
-import { writeOciArchive, writeOciDir } from "./oci_archive.ts";
+import { writeOciArchive, writeOciDir } from "./oci_archive_write.ts";
 import {
   collector,
   hex,

@@ -9,7 +9,7 @@ export * from "./reference.ts";
 export * from "./archive_types.ts";
 export { detectArchiveFormat, readImageArchive } from "./archive_detect.ts";
 export { writeDockerArchive } from "./docker_archive.ts";
-export { writeOciArchive, writeOciDir } from "./oci_archive.ts";
+export { writeOciArchive, writeOciDir } from "./oci_archive_write.ts";
 export * from "./image_config.ts";
 export {
   readTar,

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { hostArch, writeOciArchive, writeOciDir } from "./oci_archive.ts";
+import { hostArch } from "./oci_archive.ts";
+import { writeOciArchive, writeOciDir } from "./oci_archive_write.ts";
 import { readImageArchive } from "./archive_detect.ts";
 import { readTar } from "./tar_reader.ts";
 import {
