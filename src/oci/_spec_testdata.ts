@@ -8,7 +8,9 @@ import type { ContainerConfig } from "../define/container.ts";
 import { type ConfigOverrides, containerConfig } from "../testing/records.ts";
 import type { ImageRuntimeConfig } from "./_spec_process.ts";
 import { ALL_CAPABILITIES } from "./capabilities.ts";
-import type { SpecInput } from "./spec.ts";
+import { loadSeccompProfile, type SeccompProfile } from "./seccomp.ts";
+import { generateSpec, type SpecInput } from "./spec.ts";
+import type { OciMount, OciSpec } from "./types.ts";
 
 /** A fixed 64-hex container ID. */
 export const TEST_ID = "3e2689c9a629f3f0482ac62a52b722297e4ce611ffc6bbb2f516763a4e27914e";
@@ -74,4 +76,30 @@ export function testInput(config: ContainerConfig, over: Partial<SpecInput> = {}
     kernelVersion: "6.1.0",
     ...over,
   };
+}
+
+/** Seccomp profile paths that do not exist, so the built-in profile is loaded. */
+const NO_FILES = { override: "/nonexistent/skiff/a.json", system: "/nonexistent/skiff/b.json" };
+/** The built-in seccomp profile, loaded once when this module is imported. */
+const PROFILE: SeccompProfile = await loadSeccompProfile(NO_FILES);
+
+/** podman's default `PATH` environment entry (the busybox image's too). */
+export const PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+/** The spec with the (long) seccomp rules summarized, for snapshots of everything else. */
+export function brief(spec: OciSpec): unknown {
+  const s = spec.linux.seccomp;
+  if (!s) return spec;
+  const summary = { ...s, syscalls: `${s.syscalls?.length ?? 0} rules` };
+  return { ...spec, linux: { ...spec.linux, seccomp: summary } };
+}
+
+/** The spec's mount at `dest`, if any. */
+export function mount(spec: OciSpec, dest: string): OciMount | undefined {
+  return spec.mounts.find((m) => m.destination === dest);
+}
+
+/** generateSpec() of testConfig(`over`) and testInput() with `input`, with built-in seccomp. */
+export function gen(over: Parameters<typeof testConfig>[0] = {}, input = {}): OciSpec {
+  return generateSpec(testInput(testConfig(over), { seccomp: PROFILE, ...input }));
 }
