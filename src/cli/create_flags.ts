@@ -128,8 +128,8 @@ function keyValues(list: string[], flag: string): Record<string, string> {
   return out;
 }
 
-/** `-e K=V`, `-e K` (value from our environment), `--env-file` lines. */
-function environment(flags: Flags): Record<string, string> {
+/** `-e K=V`, `-e K` (value from our environment, skipped when unset), `--env-file` lines. */
+export function environment(flags: Flags): Record<string, string> {
   const env: Record<string, string> = {};
   const add = (entry: string, where: string) => {
     const eq = entry.indexOf("=");

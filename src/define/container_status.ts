@@ -61,9 +61,9 @@ export function canStop(s: ContainerStatus): boolean {
   return s === "running" || s === "paused" || s === "stopping";
 }
 
-/** `kill` may signal the container. */
+/** `kill` may signal the container: whenever it may have live processes. */
 export function canKill(s: ContainerStatus): boolean {
-  return s === "running" || s === "paused" || s === "stopping" || s === "created";
+  return isActive(s);
 }
 
 /** `pause` is allowed. */

@@ -3,9 +3,9 @@
 import type { ContainerRecord } from "../define/container.ts";
 import { statusName } from "../define/container_status.ts";
 import { parseImageConfig } from "../image/image_config.ts";
-import { readExitFile } from "../oci/exit_file.ts";
 import type { OciSpec } from "../oci/types.ts";
 import { containerPaths } from "./container_paths.ts";
+import { peekState } from "./container_views.ts";
 import type { Runtime } from "./runtime.ts";
 
 const ZERO_TIME = "0001-01-01T00:00:00Z";
@@ -22,19 +22,8 @@ function readSpec(path: string): OciSpec | null {
 export function inspectContainer(rt: Runtime, idOrName: string): Record<string, unknown> {
   const rec: ContainerRecord = rt.state.lookupContainer(idOrName);
   const { config: c } = rec;
-  const st = { ...rec.state };
+  const st = peekState(rt, rec);
   const paths = containerPaths(rt, c.id);
-  if (["running", "paused", "stopping", "created"].includes(st.status)) {
-    const exit = readExitFile(paths.exitDir, c.id);
-    if (exit) {
-      Object.assign(st, {
-        status: "exited",
-        exitCode: exit.code,
-        finishedAt: exit.finishedAt.toISOString(),
-        pid: 0,
-      });
-    }
-  }
   const spec = readSpec(paths.configJson);
   const proc = (spec?.process ?? c.extra?.process ?? {}) as {
     args?: string[];

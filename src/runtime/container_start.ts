@@ -6,7 +6,7 @@
  */
 
 import type { ContainerRecord } from "../define/container.ts";
-import { canStart, statusName } from "../define/container_status.ts";
+import { canStart, isActive, statusName } from "../define/container_status.ts";
 import { StateError } from "../define/errors.ts";
 import { cleanupUnlocked } from "./container_cleanup.ts";
 import { initUnlocked } from "./container_init.ts";
@@ -79,7 +79,7 @@ export function restartContainer(
   timeout?: number,
 ): Promise<ContainerRecord> {
   return withContainer(rt, idOrName, async (rec) => {
-    if (["running", "paused", "stopping", "created"].includes(rec.state.status)) {
+    if (isActive(rec.state.status)) {
       await stopUnlocked(rt, rec, timeout ?? rec.config.stopTimeout);
     }
     if (rec.state.status === "stopped") await cleanupUnlocked(rt, rec);

@@ -5,22 +5,15 @@
  */
 
 import type { ContainerRecord } from "../define/container.ts";
-import { canKill, statusName } from "../define/container_status.ts";
+import { canKill, isActive, statusName } from "../define/container_status.ts";
 import { StateError } from "../define/errors.ts";
-import { readExitFile } from "../oci/exit_file.ts";
+import { waitExitFile } from "../oci/exit_file.ts";
 import { log } from "../util/logger.ts";
 import { cleanupUnlocked } from "./container_cleanup.ts";
 import { syncContainer, waitGone, withContainer } from "./container_lock.ts";
 import { containerPaths } from "./container_paths.ts";
 import { ociRuntime } from "./oci.ts";
 import type { Runtime } from "./runtime.ts";
-
-/** Waits for conmon's exit file after the process is gone (conmon writes it on reaping). */
-async function waitExitFile(rt: Runtime, id: string, ms: number): Promise<void> {
-  const dir = containerPaths(rt, id).exitDir;
-  const end = Date.now() + ms;
-  while (!readExitFile(dir, id) && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
-}
 
 /** Stops a container whose lock is held, then cleans it up. */
 export async function stopUnlocked(
@@ -30,7 +23,7 @@ export async function stopUnlocked(
 ): Promise<void> {
   const { state, config } = rec;
   const oci = ociRuntime(rt);
-  if (!["running", "paused", "stopping", "created"].includes(state.status)) {
+  if (!isActive(state.status)) {
     if (state.status === "stopped") await cleanupUnlocked(rt, rec);
     return;
   }
@@ -46,7 +39,11 @@ export async function stopUnlocked(
   }
   await oci.kill(config.id, 9, { all: true, ignoreMissing: true });
   await waitGone(pid, 5000);
-  await waitExitFile(rt, config.id, 2000);
+  // conmon writes the exit file when it reaps the process
+  await waitExitFile(containerPaths(rt, config.id).exitDir, config.id, {
+    timeoutMs: 2000,
+    intervalMs: 10,
+  });
   state.status = "running"; // let sync read the exit file
   await syncContainer(rt, rec);
   if (state.status === "running") {

@@ -5,7 +5,7 @@
  */
 
 import type { ContainerRecord } from "../define/container.ts";
-import { statusName } from "../define/container_status.ts";
+import { isActive, statusName } from "../define/container_status.ts";
 import { UsageError } from "../define/errors.ts";
 import { parseImageConfig } from "../image/image_config.ts";
 import { readExitFile } from "../oci/exit_file.ts";
@@ -53,9 +53,9 @@ function labels(rt: Runtime, rec: ContainerRecord): Record<string, string> {
 }
 
 /** The state after peeking at the exit file, without saving (no lock held). */
-function peek(rt: Runtime, rec: ContainerRecord): ContainerRecord["state"] {
+export function peekState(rt: Runtime, rec: ContainerRecord): ContainerRecord["state"] {
   const st = { ...rec.state };
-  if (["running", "paused", "stopping", "created"].includes(st.status)) {
+  if (isActive(st.status)) {
     const exit = readExitFile(containerPaths(rt, rec.config.id).exitDir, rec.config.id);
     if (exit) {
       Object.assign(st, {
@@ -73,7 +73,7 @@ function peek(rt: Runtime, rec: ContainerRecord): ContainerRecord["state"] {
 const unix = (t: string | null) => (t ? Math.floor(new Date(t).getTime() / 1000) : -62135596800);
 
 function summary(rt: Runtime, rec: ContainerRecord): ContainerSummary {
-  const st = peek(rt, rec);
+  const st = peekState(rt, rec);
   const c = rec.config;
   return {
     Id: c.id,

@@ -2,43 +2,11 @@
 
 import { UsageError } from "../../define/errors.ts";
 import { execContainer, latestContainer } from "../../runtime/mod.ts";
-import type { Command, Flags } from "../command.ts";
+import type { Command } from "../command.ts";
+import { environment } from "../create_flags.ts";
 import { printLine, writeErr, writeOut } from "../output.ts";
 import { DEFAULT_DETACH_KEYS, parseDetachKeys, stdinIsTerminal, Terminal } from "../terminal.ts";
 import { DETACH_KEYS_FLAG } from "./attach.ts";
-
-/** `-e K=V`, `-e K` (the value of K here, skipped when unset) and `--env-file` lines, in order. */
-export function execEnvironment(flags: Flags): Record<string, string> {
-  const env: Record<string, string> = {};
-  const add = (entry: string, where: string) => {
-    const eq = entry.indexOf("=");
-    if (eq === 0) {
-      throw new UsageError(
-        `invalid environment variable "${entry}" in ${where}: the name is empty`,
-      );
-    }
-    if (eq > 0) {
-      env[entry.slice(0, eq)] = entry.slice(eq + 1);
-      return;
-    }
-    const v = Deno.env.get(entry);
-    if (v !== undefined) env[entry] = v;
-  };
-  for (const file of flags.strings("env-file")) {
-    let text: string;
-    try {
-      text = Deno.readTextFileSync(file);
-    } catch (e) {
-      throw new UsageError(`reading --env-file ${file}: ${(e as Error).message}`);
-    }
-    for (const [i, line] of text.split("\n").entries()) {
-      const l = line.trim();
-      if (l && !l.startsWith("#")) add(l, `${file} line ${i + 1}`);
-    }
-  }
-  for (const e of flags.strings("env")) add(e, "--env");
-  return env;
-}
 
 export const execCommand: Command = {
   name: "exec",
@@ -90,7 +58,7 @@ export const execCommand: Command = {
       throw new UsageError("exec requires the name or ID of a container or the --latest flag");
     }
     const keys = parseDetachKeys(ctx.flags.string("detach-keys") ?? DEFAULT_DETACH_KEYS);
-    const env = execEnvironment(ctx.flags);
+    const env = environment(ctx.flags);
     const rt = await ctx.runtime();
     const [container, ...command] = latest ? [await latestContainer(rt), ...ctx.args] : ctx.args;
     const tty = ctx.flags.bool("tty");
