@@ -11,6 +11,7 @@
 import { runCommand } from "../sys/command.ts";
 import { log } from "../util/logger.ts";
 import type { ConfList } from "./conflist.ts";
+import { hex } from "../util/digest.ts";
 
 /** The plugin's chain name: `CNI-` + hex sha512(name + id), 28 characters in all. */
 export async function ipMasqChainName(network: string, containerId: string): Promise<string> {
@@ -18,8 +19,7 @@ export async function ipMasqChainName(network: string, containerId: string): Pro
     "SHA-512",
     new TextEncoder().encode(network + containerId),
   );
-  const hex = Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
-  return `CNI-${hex}`.slice(0, 28);
+  return `CNI-${hex(digest)}`.slice(0, 28);
 }
 
 function resultAddresses(result: unknown): string[] {

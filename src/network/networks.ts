@@ -33,6 +33,7 @@ import {
   type PluginConf,
   rangesOf,
 } from "./conflist.ts";
+import { sha256Hex } from "../util/digest.ts";
 
 /** What skiff reports about one network. */
 export interface NetworkInfo {
@@ -83,8 +84,7 @@ export interface CreateContext {
 
 /** The network ID podman's CNI backend uses: hex sha256 of the name. */
 export async function networkId(name: string): Promise<string> {
-  const d = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(name));
-  return Array.from(new Uint8Array(d), (b) => b.toString(16).padStart(2, "0")).join("");
+  return await sha256Hex(name);
 }
 
 /** The facts of a loaded conflist. */

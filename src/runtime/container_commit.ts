@@ -27,6 +27,7 @@ import { withContainer } from "./container_lock.ts";
 import type { ImageProgress } from "./image_store_archive.ts";
 import { ociRuntime } from "./oci.ts";
 import type { Runtime } from "./runtime.ts";
+import { sha256Hex } from "../util/digest.ts";
 
 /** Options of {@linkcode commitContainer}. */
 export interface CommitOptions {
@@ -55,11 +56,6 @@ const RUNTIME_FILES = new Set([
   "/run/notify",
   "/etc/mtab",
 ]);
-
-async function sha256Hex(data: Uint8Array<ArrayBuffer>): Promise<string> {
-  const d = await crypto.subtle.digest("SHA-256", data);
-  return Array.from(new Uint8Array(d), (b) => b.toString(16).padStart(2, "0")).join("");
-}
 
 /** Writes the layer tar of the container's changes to `blob`. */
 async function writeLayer(rt: Runtime, id: string, blob: string): Promise<void> {

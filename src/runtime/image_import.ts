@@ -13,6 +13,7 @@ import { runCommand } from "../sys/command.ts";
 import { goArch } from "../sys/host_info.ts";
 import type { ImageProgress } from "./image_store_archive.ts";
 import type { Runtime } from "./runtime.ts";
+import { sha256Hex } from "../util/digest.ts";
 
 /** Options of {@linkcode importImage}. */
 export interface ImportOptions {
@@ -20,11 +21,6 @@ export interface ImportOptions {
   changes?: string[];
   message?: string;
   progress?: ImageProgress;
-}
-
-async function sha256Hex(data: Uint8Array<ArrayBuffer>): Promise<string> {
-  const d = await crypto.subtle.digest("SHA-256", data);
-  return Array.from(new Uint8Array(d), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 /** Spools the source into `blob`: copies a file or stdin, tars a directory. */

@@ -11,6 +11,7 @@ import { log } from "../util/logger.ts";
 import type { Db, Row } from "../util/sqlite.ts";
 import type { BlobStore } from "./blob_store.ts";
 import type { Driver } from "./drivers/driver.ts";
+import { sha256Hex } from "../util/digest.ts";
 
 /** A stored layer. */
 export interface LayerRecord {
@@ -38,11 +39,6 @@ export interface NewLayer {
   /** Keep the blob in the blob store: "move" it there (same filesystem) or "copy" it. */
   keepBlob?: "move" | "copy" | "none";
   onProgress?: (bytes: number) => void;
-}
-
-async function sha256Hex(text: string): Promise<string> {
-  const d = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return Array.from(new Uint8Array(d), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 /** The chain ID of a layer with `diffId` on top of the layer with chain ID `parent`. */
