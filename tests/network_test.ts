@@ -4,6 +4,7 @@
  * Traffic goes only between the host's loopback and containers these tests create.
  */
 import assert from "node:assert/strict";
+import { sha256Hex } from "../src/util/digest.ts";
 import { assertNothingLeft, eventually, storeWithImages } from "./_lib/containers.ts";
 import { isRoot, type TestStore } from "./_lib/skiff.ts";
 
@@ -203,6 +204,26 @@ Deno.test({
     assert.equal((await s.run(["network", "exists", "nope"])).code, 1);
     const [info] = JSON.parse(await s.ok(["network", "inspect", name]));
     assert.equal(info.name, name);
+    // an ID prefix that fits two networks removes neither
+    const first = String(info.id)[0]!;
+    let twin = "";
+    for (let i = 0; !twin; i++) {
+      if ((await sha256Hex(`${name}t${i}`))[0] === first) twin = `${name}t${i}`;
+    }
+    await s.ok([
+      "network",
+      "create",
+      "--subnet",
+      `10.78.${n}.0/24`,
+      "--interface-name",
+      `sktwin${n}`,
+      twin,
+    ]);
+    const ambiguous = await s.run(["network", "rm", first]);
+    assert.equal(ambiguous.code, 125);
+    assert.match(ambiguous.stderr, /more than one result for network ID/);
+    assert.equal(await s.ok(["network", "exists", twin]), "");
+    assert.equal(await s.ok(["network", "rm", twin]), twin);
     const id = await s.ok([
       "run",
       "-d",

@@ -178,6 +178,16 @@ export class CniBackend {
     return inspectNetwork(await this.#find(await this.#load(), nameOrId));
   }
 
+  /**
+   * One network by name, ID or unique ID prefix (an exact name wins over an ID prefix).
+   * @throws {NotFoundError} kind "network"
+   * @throws {ConflictError} the ID prefix matches more than one network
+   */
+  async find(nameOrId: string): Promise<NetworkInfo> {
+    await this.ensureDefault();
+    return await networkInfo(await this.#find(await this.#load(), nameOrId));
+  }
+
   /** True when a network of that name, ID or unique ID prefix exists. */
   async exists(nameOrId: string): Promise<boolean> {
     try {

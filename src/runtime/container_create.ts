@@ -79,14 +79,7 @@ async function resolveNetwork(
   if (net.mode !== "bridge") return net;
   const backend = networkBackend(rt);
   await backend.ensureDefault();
-  for (const n of net.networks) {
-    if (!(await backend.exists(n))) {
-      throw new NotFoundError(
-        "network",
-        `unable to find network with name or ID ${n}: network not found`,
-      );
-    }
-  }
+  for (const n of net.networks) await backend.find(n);
   const ports = [...net.ports];
   if (net.publishAll) {
     for (const key of Object.keys(exposed)) {

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { ConflictError, NotFoundError, UsageError } from "../define/errors.ts";
+import { ConflictError, UsageError } from "../define/errors.ts";
 import { CniBackend, type CreateNetworkOptions, type NetworkInfo } from "../network/mod.ts";
 import type { Runtime } from "./runtime.ts";
 
@@ -102,14 +102,7 @@ export async function removeNetwork(
   options: { force?: boolean; removeContainer?: (id: string) => Promise<unknown> } = {},
 ): Promise<string> {
   const b = networkBackend(rt);
-  await b.ensureDefault();
-  const info = (await b.list()).find((n) => n.name === nameOrId || n.id.startsWith(nameOrId));
-  if (!info) {
-    throw new NotFoundError(
-      "network",
-      `unable to find network with name or ID ${nameOrId}: network not found`,
-    );
-  }
+  const info = await b.find(nameOrId);
   const using = users(rt, info.name);
   if (using.length && !options.force) {
     throw new ConflictError(
