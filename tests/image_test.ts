@@ -4,6 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { EVIL_LAYERS, tarArchive } from "../src/storage/_testdata.ts";
+import { sha256Hex } from "../src/util/digest.ts";
 import { isRoot, testImages, TestStore } from "./_lib/skiff.ts";
 
 /** A fingerprint of the store: images, layer rows, layer dirs, blobs. */
@@ -177,9 +178,29 @@ Deno.test({
   },
 });
 
+Deno.test({
+  name: "import of a directory is not changed by TAR_OPTIONS in skiff's environment",
+  ignore: !isRoot,
+  async fn() {
+    const img = await testImages();
+    await using s = await TestStore.create();
+    const root = `${s.dir}/rootfs`;
+    await Deno.mkdir(root);
+    const untar = await new Deno.Command("tar", {
+      args: ["-xf", img.file("busybox.rootfs.tar"), "-C", root],
+    }).output();
+    assert.ok(untar.success);
+    await Deno.writeTextFile(`${root}/marker`, "kept\n");
+    await s.ok(["import", root, "dirimg"], { env: { TAR_OPTIONS: "--exclude=./marker" } });
+    assert.equal(
+      await s.ok(["run", "--rm", "--network", "none", "dirimg", "cat", "/marker"]),
+      "kept",
+    );
+  },
+});
+
 async function sha256File(path: string): Promise<string> {
-  const d = await crypto.subtle.digest("SHA-256", await Deno.readFile(path));
-  return Array.from(new Uint8Array(d), (b) => b.toString(16).padStart(2, "0")).join("");
+  return await sha256Hex(await Deno.readFile(path));
 }
 
 Deno.test({

@@ -7,15 +7,9 @@
  */
 
 import { CommandError } from "../define/errors.ts";
+import { toolEnv } from "../sys/command.ts";
 import { spawnStream, type StreamChild } from "../sys/spawn_stream.ts";
 import { log } from "../util/logger.ts";
-
-function toolEnv(): { env: Record<string, string>; clearEnv: true } {
-  return {
-    env: { PATH: Deno.env.get("PATH") ?? "/usr/sbin:/usr/bin:/sbin:/bin", LC_ALL: "C.UTF-8" },
-    clearEnv: true,
-  };
-}
 
 async function checkStatus(child: StreamChild, what: string, creating = false): Promise<void> {
   const s = await child.status;

@@ -9,7 +9,7 @@ import { applyChanges } from "../image/changes.ts";
 import type { ImageConfig } from "../image/image_config.ts";
 import { normalizeTagName } from "../image/reference.ts";
 import { removeTree } from "../storage/mod.ts";
-import { runCommand } from "../sys/command.ts";
+import { runCommand, toolEnv } from "../sys/command.ts";
 import { goArch } from "../sys/host_info.ts";
 import type { ImageProgress } from "./image_store_archive.ts";
 import type { Runtime } from "./runtime.ts";
@@ -37,7 +37,10 @@ async function spool(source: string | ReadableStream<Uint8Array>, blob: string):
     throw new UsageError(`opening ${source}: ${(e as Error).message}`);
   }
   if (st.isDirectory) {
-    await runCommand(["tar", "--numeric-owner", "--xattrs", "-C", source, "-cf", blob, "."]);
+    await runCommand(
+      ["tar", "--numeric-owner", "--xattrs", "-C", source, "-cf", blob, "."],
+      toolEnv(),
+    );
   } else {
     await Deno.copyFile(source, blob);
   }

@@ -8,6 +8,7 @@
  */
 
 import { SkiffError } from "../define/errors.ts";
+import { toolEnv } from "../sys/command.ts";
 import { spawnStream } from "../sys/spawn_stream.ts";
 
 /** A compression format a layer blob can use. */
@@ -21,18 +22,6 @@ export class DecompressError extends SkiffError {
     super(message, { cause });
     this.problem = problem;
   }
-}
-
-/**
- * The environment for tar and zstd: nothing inherited, since GNU tar takes extra options from
- * TAR_OPTIONS (and zstd from ZSTD_*); pax names are UTF-8, and a UTF-8 locale makes tar write
- * them byte for byte.
- */
-export function toolEnv(): { env: Record<string, string>; clearEnv: true } {
-  return {
-    env: { PATH: Deno.env.get("PATH") ?? "/usr/sbin:/usr/bin:/sbin:/bin", LC_ALL: "C.UTF-8" },
-    clearEnv: true,
-  };
 }
 
 /** Detects the compression of a blob from its first bytes (4 are enough). */

@@ -10,7 +10,8 @@
 import { SkiffError } from "../define/errors.ts";
 import { spawnStream, type StreamChild } from "../sys/spawn_stream.ts";
 import { log } from "../util/logger.ts";
-import { decompress, DecompressError, detectCompression, toolEnv } from "./_decompress.ts";
+import { toolEnv } from "../sys/command.ts";
+import { decompress, DecompressError, detectCompression } from "./_decompress.ts";
 import { EntryGuard, EntryRefusal } from "./_entry_guard.ts";
 import { TarFormatError, TarScanner } from "./_tar_scanner.ts";
 import { applyOverlayWhiteouts } from "./_whiteouts.ts";

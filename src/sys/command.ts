@@ -39,6 +39,18 @@ export interface RunResult {
 
 const decoder = new TextDecoder();
 
+/**
+ * Options for tools whose behaviour the caller's environment could change (tar, zstd):
+ * nothing inherited, since GNU tar takes extra options from TAR_OPTIONS (and zstd from
+ * ZSTD_*); pax names are UTF-8, and a UTF-8 locale makes tar write them byte for byte.
+ */
+export function toolEnv(): { env: Record<string, string>; clearEnv: true } {
+  return {
+    env: { PATH: Deno.env.get("PATH") ?? "/usr/sbin:/usr/bin:/sbin:/bin", LC_ALL: "C.UTF-8" },
+    clearEnv: true,
+  };
+}
+
 /** Runs `argv` to completion and returns its output; throws CommandError on a non-zero exit. */
 export async function runCommand(argv: string[], options: RunOptions = {}): Promise<RunResult> {
   const [program, ...args] = argv;
