@@ -57,16 +57,14 @@ export function resolveProcessArgs(config: ContainerConfig, image: ImageRuntimeC
 }
 
 /**
- * The environment, in a stable order: podman's defaults (`PATH`, `TERM=xterm`, `container`),
- * overridden in place by the image's `Env`, then by `-e`/`--env-file` (new keys appended); then
- * `HOME` from passwd and `HOSTNAME`, each only when still unset.
+ * The environment a container's config and image give, in a stable order: podman's defaults
+ * (`PATH`, `TERM=xterm`, `container`), overridden in place by the image's `Env`, then by
+ * `-e`/`--env-file` (new keys appended). `commit` stores this as the new image's `Env`.
  */
-export function buildEnv(
+export function containerEnv(
   config: ContainerConfig,
   image: ImageRuntimeConfig,
-  home: string | null,
-  hostname: string,
-): string[] {
+): Map<string, string> {
   const env = new Map<string, string>([
     ["PATH", DEFAULT_PATH],
     ["TERM", "xterm"],
@@ -77,6 +75,20 @@ export function buildEnv(
     if (eq > 0) env.set(entry.slice(0, eq), entry.slice(eq + 1));
   }
   for (const [k, v] of Object.entries(config.env)) env.set(k, v);
+  return env;
+}
+
+/**
+ * The process environment: {@linkcode containerEnv}, then `HOME` from passwd and `HOSTNAME`,
+ * each only when still unset.
+ */
+export function buildEnv(
+  config: ContainerConfig,
+  image: ImageRuntimeConfig,
+  home: string | null,
+  hostname: string,
+): string[] {
+  const env = containerEnv(config, image);
   if (!env.has("HOME") && home !== null && home !== "") env.set("HOME", home);
   if (!env.has("HOSTNAME")) env.set("HOSTNAME", hostname);
   return [...env].map(([k, v]) => `${k}=${v}`);

@@ -36,6 +36,8 @@ import type {
 import { resolveUser } from "./user.ts";
 
 export {
+  containerEnv,
+  DEFAULT_PATH,
   type ImageRuntimeConfig,
   parseProcLimits,
   readProcessRlimits,

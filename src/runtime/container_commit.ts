@@ -21,6 +21,7 @@ import {
 import { containerChanges } from "../storage/container_changes.ts";
 import { removeTree } from "../storage/mod.ts";
 import { log } from "../util/logger.ts";
+import { containerEnv } from "../oci/spec.ts";
 import { createTar } from "./_ops_tar.ts";
 import { isLive } from "./_ops_rootfs.ts";
 import { withContainer } from "./container_lock.ts";
@@ -105,17 +106,7 @@ function commitConfig(
 ): ImageConfig {
   const { config } = rec;
   const run: ImageRuntimeConfig = { ...(base.config ?? {}) };
-  const env = new Map<string, string>([
-    ["PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],
-    ["TERM", "xterm"],
-    ["container", "skiff"],
-  ]);
-  for (const e of base.config?.Env ?? []) {
-    const eq = e.indexOf("=");
-    if (eq > 0) env.set(e.slice(0, eq), e.slice(eq + 1));
-  }
-  for (const [k, v] of Object.entries(config.env)) env.set(k, v);
-  run.Env = [...env].map(([k, v]) => `${k}=${v}`);
+  run.Env = [...containerEnv(config, run)].map(([k, v]) => `${k}=${v}`);
   if (config.command.length) run.Cmd = [...config.command];
   if (config.entrypoint !== null) {
     run.Entrypoint = [...config.entrypoint];

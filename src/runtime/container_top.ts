@@ -9,6 +9,7 @@
 
 import { StateError } from "../define/errors.ts";
 import { capabilitiesFromMask } from "../oci/capabilities.ts";
+import { DEFAULT_PATH } from "../oci/spec.ts";
 import { parseGroup, parsePasswd } from "../oci/user.ts";
 import { runCommand } from "../sys/command.ts";
 import { goDuration } from "./_ops_duration.ts";
@@ -171,7 +172,7 @@ export function containerTop(rt: Runtime, idOrName: string, args: string[]): Pro
       const out = await runCommand(
         ["nsenter", `--target=${pid}`, "--pid", "--mount", "--", "ps", ...args],
         {
-          env: { PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" },
+          env: { PATH: DEFAULT_PATH },
           clearEnv: true,
         },
       ).catch((e) => {
