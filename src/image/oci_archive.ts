@@ -7,6 +7,7 @@
  * @module
  */
 
+import { goArch } from "../sys/host_info.ts";
 import { ArchiveError, type ArchiveImage, type ArchiveLayer, MediaType } from "./archive_types.ts";
 import { compressionOf, type MemberSource, readHead, readJsonMember } from "./_archive_io.ts";
 import {
@@ -20,12 +21,6 @@ import {
 } from "./image_config.ts";
 
 const IMAGE_CONFIG_TYPES = new Set(["", MediaType.ociConfig, MediaType.dockerConfig]);
-
-/** The GOARCH name of this machine's architecture. */
-export function hostArch(): string {
-  const a = Deno.build.arch as string;
-  return a === "x86_64" ? "amd64" : a === "aarch64" ? "arm64" : a;
-}
 
 /** Finds and verifies the blob of `d`; reads it into memory unless it is a layer. */
 async function readBlob(
@@ -64,7 +59,7 @@ function parse(src: MemberSource, bytes: Uint8Array, what: string): ParsedManife
 
 /** Picks the linux/<host arch> entry of an index; throws naming what the index offers. */
 function pickPlatform(src: MemberSource, entries: Descriptor[], what: string): Descriptor {
-  const arch = hostArch();
+  const arch = goArch();
   const match = entries.find((d) => d.platform?.os === "linux" && d.platform.architecture === arch);
   if (match) return match;
   const bare = entries.filter((d) => d.platform === undefined);

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { hostArch } from "./oci_archive.ts";
+import { goArch } from "../sys/host_info.ts";
 import { writeOciArchive, writeOciDir } from "./oci_archive_write.ts";
 import { readImageArchive } from "./archive_detect.ts";
 import { readTar } from "./tar_reader.ts";
@@ -171,7 +171,7 @@ async function nestedLayout(layout: string, arches: string[]) {
 
 Deno.test("readImageArchive() picks this machine's entry from a nested index", async () => {
   await withTempDir(async (dir) => {
-    const entries = await nestedLayout(`${dir}/l`, ["s390x", hostArch(), "riscv64"]);
+    const entries = await nestedLayout(`${dir}/l`, ["s390x", goArch(), "riscv64"]);
     const r = await readImageArchive(`${dir}/l`, dir);
     assert.equal(r.images.length, 1);
     assert.deepEqual(r.images[0]!.names, ["example.com/multi:1"]);
@@ -180,7 +180,7 @@ Deno.test("readImageArchive() picks this machine's entry from a nested index", a
     await assert.rejects(
       readImageArchive(`${dir}/m`, dir),
       new RegExp(
-        `index sha256:[0-9a-f]{64} has no image for linux/${hostArch()} \\(it has linux/s390x, linux/riscv64\\)`,
+        `index sha256:[0-9a-f]{64} has no image for linux/${goArch()} \\(it has linux/s390x, linux/riscv64\\)`,
       ),
     );
   });
