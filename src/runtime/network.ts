@@ -5,7 +5,12 @@
  */
 
 import { ConflictError, UsageError } from "../define/errors.ts";
-import { CniBackend, type CreateNetworkOptions, type NetworkInfo } from "../network/mod.ts";
+import {
+  CniBackend,
+  type CreateNetworkOptions,
+  DEFAULT_NETNS_DIR,
+  type NetworkInfo,
+} from "../network/mod.ts";
 import type { Runtime } from "./runtime.ts";
 
 const cache = new WeakMap<Runtime, CniBackend>();
@@ -19,7 +24,7 @@ export function networkBackend(rt: Runtime): CniBackend {
       configDir: cfg.cniConfigDir,
       pluginDirs: cfg.cniPluginDir,
       defaultNetwork: cfg.cniDefaultNetwork,
-      netnsDir: rt.config.rootless ? `${rt.config.runtimeDir}/netns` : "/run/netns",
+      netnsDir: rt.config.rootless ? `${rt.config.runtimeDir}/netns` : DEFAULT_NETNS_DIR,
     });
     cache.set(rt, b);
   }

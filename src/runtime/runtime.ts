@@ -211,11 +211,14 @@ function reconcile(config: ResolvedConfig, state: State): void {
   config.storage.graphDriver = merged.graphDriver;
 }
 
+/** Root's segment lock files: not in world-writable /dev/shm, where any user could hold one. */
+const ROOT_LOCK_DIR = "/run/skiff/locks";
+
 /** Opens the lock segment; a different lock count is refused unless renumbering. */
 function openLocks(config: ResolvedConfig, renumber: boolean): LockManager {
   const path = config.lockPath;
-  const lockFile = config.rootless ? undefined : `/run/skiff/locks${path}.lock`;
-  if (lockFile) Deno.mkdirSync("/run/skiff/locks", { recursive: true, mode: 0o700 });
+  const lockFile = config.rootless ? undefined : `${ROOT_LOCK_DIR}${path}.lock`;
+  if (lockFile) Deno.mkdirSync(ROOT_LOCK_DIR, { recursive: true, mode: 0o700 });
   const open = () =>
     openShmLockManager({
       path,
