@@ -14,21 +14,27 @@
  */
 
 import { errorMessage, OciRuntimeError } from "../define/errors.ts";
-import { processAlive, signalProcess } from "../sys/process.ts";
-import { type ChildPipe, spawnWithFds } from "../sys/spawn_fds.ts";
+import type { ChildPipe } from "../sys/spawn_fds.ts";
 import { log } from "../util/logger.ts";
+import {
+  conmonArgs,
+  conmonFailure,
+  keyValueMap,
+  killConmon,
+  MessageReader,
+  type PipeMessage,
+  spawnConmon,
+} from "./_conmon_common.ts";
 import { attachContainer, type AttachHandlers, type AttachStreams } from "./attach.ts";
 import { buildConmonEnv, CREATE_TIMEOUT_MS } from "./conmon.ts";
 import { resizeTerminal, type TerminalSize } from "./console.ts";
 import { readExitFile, waitExitFile } from "./exit_file.ts";
-import { runcErrorText, runtimeError } from "./runc.ts";
 import type { OciRuntimeOptions } from "./oci_runtime.ts";
 import type { OciCapabilities, OciProcess } from "./types.ts";
 import type { ResolvedUser } from "./user.ts";
 
 /** How long podman waits for an exec session's exit file after conmon said nothing. */
 const EXIT_FILE_WAIT_MS = 5000;
-const SIGKILL = 9;
 
 /** Everything conmon needs to run one exec session. */
 export interface ExecRequest {
@@ -90,40 +96,27 @@ export function buildExecArgs(
   processFile: string,
 ): string[] {
   const p = execPaths(req.bundle, req.sessionId);
-  const args = [
-    "--api-version",
-    "1",
-    "-c",
-    req.containerId,
-    "-u",
-    req.sessionId,
-    "-r",
-    opts.runtimePath,
-    "-b",
-    p.dir,
-    "-p",
-    p.pidFile,
-    "-n",
-    req.containerName,
-    "--exit-dir",
-    p.exitDir,
-    "--full-attach",
-  ];
-  if (opts.runcRoot) args.push("--runtime-arg", "--root", "--runtime-arg", opts.runcRoot);
-  if (opts.cgroupManager === "systemd") args.push("-s");
-  args.push("-l", "none", "--log-level", opts.logLevel);
-  args.push("--runtime-arg", "--log-format=json", "--runtime-arg", "--log");
-  args.push(`--runtime-arg=${p.ociLog}`);
-  if (req.process.terminal) args.push("-t");
-  if (req.stdin) args.push("-i");
-  args.push("-e", "--exec-attach", "--exec-process-spec", processFile);
-  args.push("--conmon-pidfile", p.conmonPidFile);
-  const [command, ...rest] = req.exitCommand ?? [];
-  if (command !== undefined) {
-    args.push("--exit-command", command);
-    for (const a of rest) args.push("--exit-command-arg", a);
-  }
-  return args;
+  return conmonArgs(opts, {
+    containerId: req.containerId,
+    uuid: req.sessionId,
+    bundle: p.dir,
+    pidFile: p.pidFile,
+    name: req.containerName,
+    exitDir: p.exitDir,
+    // the output goes to the attach socket; like podman, no log size and no --no-pivot for exec
+    logDriver: "none",
+    ociLog: p.ociLog,
+    modeArgs: [
+      ...(req.process.terminal ? ["-t"] : []),
+      ...(req.stdin ? ["-i"] : []),
+      "-e",
+      "--exec-attach",
+      "--exec-process-spec",
+      processFile,
+    ],
+    conmonPidFile: p.conmonPidFile,
+    exitCommand: req.exitCommand ?? [],
+  });
 }
 
 /** What {@linkcode buildExecProcess} changes in the container's process. */
@@ -153,11 +146,7 @@ export interface ExecProcessInput {
  * user none; inheritable always cleared. Pure.
  */
 export function buildExecProcess(base: OciProcess, input: ExecProcessInput): OciProcess {
-  const env = new Map<string, string>();
-  for (const kv of base.env) {
-    const eq = kv.indexOf("=");
-    if (eq > 0) env.set(kv.slice(0, eq), kv.slice(eq + 1));
-  }
+  const env = keyValueMap(base.env);
   if (input.user && !input.containerSetsHome) env.delete("HOME");
   for (const [k, v] of Object.entries(input.env)) env.set(k, v);
   const proc: OciProcess = {
@@ -197,78 +186,6 @@ export function buildExecProcess(base: OciProcess, input: ExecProcessInput): Oci
   return proc;
 }
 
-/** One message of conmon's sync or attach pipe. */
-interface PipeMessage {
-  data: number;
-  message?: string;
-}
-
-/** Reads newline-terminated JSON messages from one of conmon's pipes, keeping what follows. */
-class MessageReader {
-  #pipe: ChildPipe;
-  #name: string;
-  #text = "";
-  #decoder = new TextDecoder();
-
-  constructor(pipe: ChildPipe, name: string) {
-    this.#pipe = pipe;
-    this.#name = name;
-  }
-
-  /** The next message; null when the pipe ended first; "timeout" after `timeoutMs`. */
-  async next(timeoutMs = 0): Promise<PipeMessage | null | "timeout"> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<"timeout">((r) => {
-      if (timeoutMs > 0) timer = setTimeout(() => r("timeout"), timeoutMs);
-    });
-    try {
-      while (!this.#text.includes("\n")) {
-        const chunk = await Promise.race([this.#pipe.read(), timeout]);
-        if (chunk === "timeout") return chunk;
-        if (chunk === null) return null;
-        this.#text += this.#decoder.decode(chunk, { stream: true });
-      }
-    } finally {
-      clearTimeout(timer);
-    }
-    const nl = this.#text.indexOf("\n");
-    const line = this.#text.slice(0, nl);
-    this.#text = this.#text.slice(nl + 1);
-    let v: { data?: unknown; message?: unknown };
-    try {
-      v = JSON.parse(line);
-    } catch (e) {
-      throw new OciRuntimeError(
-        "generic",
-        `parsing conmon's ${this.#name} message ${JSON.stringify(line)}: ${e}`,
-      );
-    }
-    if (typeof v.data !== "number") {
-      throw new OciRuntimeError(
-        "generic",
-        `conmon's ${this.#name} message has no data: ${JSON.stringify(line)}`,
-      );
-    }
-    return { data: v.data, ...(typeof v.message === "string" ? { message: v.message } : {}) };
-  }
-}
-
-/** The runtime's error as podman prefers it: runc's JSON log, else conmon's message. */
-async function execError(
-  opts: OciRuntimeOptions,
-  ociLog: string,
-  message: string | undefined,
-): Promise<OciRuntimeError> {
-  let text = "";
-  try {
-    text = runcErrorText(await Deno.readTextFile(ociLog));
-  } catch (e) {
-    if (!(e instanceof Deno.errors.NotFound)) throw e;
-  }
-  text ||= message?.trim() ?? "";
-  return runtimeError(opts.runtimeName, text || "conmon reported a failure without a message");
-}
-
 async function expectMessage(
   reader: MessageReader,
   what: string,
@@ -282,18 +199,6 @@ async function expectMessage(
     throw new OciRuntimeError("generic", `conmon exited before reporting ${what}`);
   }
   return msg;
-}
-
-/** Kills the session's conmon (after a failed start) so that nothing is left waiting. */
-async function killConmon(pidFile: string, spawnedPid: number): Promise<void> {
-  let daemon: number | null = null;
-  try {
-    const n = Number((await Deno.readTextFile(pidFile)).trim());
-    if (Number.isInteger(n) && n > 0) daemon = n;
-  } catch { /* not written: conmon never forked */ }
-  for (const pid of daemon === null ? [spawnedPid] : [spawnedPid, daemon]) {
-    if (processAlive(pid)) signalProcess(pid, SIGKILL);
-  }
 }
 
 /**
@@ -310,19 +215,12 @@ export async function startExec(
   await Deno.mkdir(p.exitDir, { recursive: true, mode: 0o700 });
   const processFile = `${p.dir}/exec-process-${crypto.randomUUID().slice(0, 8)}`;
   await Deno.writeTextFile(processFile, JSON.stringify(req.process), { mode: 0o600 });
-  const argv = [opts.conmonPath, ...buildExecArgs(opts, req, processFile)];
   const env = {
     ...buildConmonEnv(opts, { env: Deno.env.toObject(), uid: Deno.uid() ?? 0 }),
     _OCI_ATTACHPIPE: "5",
   };
-  let child;
-  try {
-    child = await spawnWithFds(argv, { env, pipes: 3, cwd: p.dir });
-  } catch (e) {
-    throw new OciRuntimeError("generic", `starting conmon ${opts.conmonPath}: ${errorMessage(e)}`, {
-      cause: e,
-    });
-  }
+  const argv = buildExecArgs(opts, req, processFile);
+  const child = await spawnConmon(opts, argv, { env, pipes: 3, cwd: p.dir });
   const [syncPipe, startPipe, attachPipe] = child.pipes as [ChildPipe, ChildPipe, ChildPipe];
   const sync = new MessageReader(syncPipe, "sync");
   const attachReady = new MessageReader(attachPipe, "attach");
@@ -333,7 +231,7 @@ export async function startExec(
       log.debug("writing conmon's first start byte", { error: errorMessage(e) })
     );
     const ready = await expectMessage(attachReady, "the exec attach socket", timeoutMs);
-    if (ready.data < 0) throw await execError(opts, p.ociLog, ready.message);
+    if (ready.data < 0) throw await conmonFailure(opts, p.ociLog, ready.message);
     if (req.process.terminal && req.size) {
       await resizeTerminal(p.dir, req.size).catch((e) =>
         log.warn(`resize failed: ${errorMessage(e)}`)
@@ -344,7 +242,7 @@ export async function startExec(
     }
     await startPipe.write(new Uint8Array([0]));
     const started = await expectMessage(sync, "the exec session's pid", timeoutMs);
-    if (started.data <= 0) throw await execError(opts, p.ociLog, started.message);
+    if (started.data <= 0) throw await conmonFailure(opts, p.ociLog, started.message);
     const pid = started.data;
     const exitCode = req.detach
       ? new Promise<number>(() => {})
@@ -352,7 +250,8 @@ export async function startExec(
     return { pid, streams, exitCode };
   } catch (e) {
     streams?.close();
-    await killConmon(p.conmonPidFile, child.pid).catch(() => {});
+    // killed at once, unlike create: conmon may be blocked on start byte #2 and never exit itself
+    await killConmon(p.conmonPidFile, child.pid, 0).catch(() => {});
     throw e;
   } finally {
     startPipe.close();

@@ -8,7 +8,7 @@
 
 import type { ContainerRecord } from "../define/container.ts";
 import { NotFoundError } from "../define/errors.ts";
-import { processAlive } from "../sys/process.ts";
+import { processAlive, waitProcessGone } from "../sys/process.ts";
 import { log } from "../util/logger.ts";
 import { readExitFile } from "../oci/exit_file.ts";
 import { containerPaths } from "./container_paths.ts";
@@ -65,7 +65,7 @@ export async function syncContainer(rt: Runtime, rec: ContainerRecord): Promise<
     const live = await oci.state(rec.config.id).catch(() => null);
     if (live && live.status !== "stopped") {
       await oci.kill(rec.config.id, 9, { all: true, ignoreMissing: true }).catch(() => {});
-      await waitGone(live.pid, 5000);
+      await waitProcessGone(live.pid, 5000);
     }
     st.status = "stopped";
     st.exitCode = 137;
@@ -75,14 +75,4 @@ export async function syncContainer(rt: Runtime, rec: ContainerRecord): Promise<
     st.error = "conmon process killed";
     rt.state.saveContainer(rec.config.id, st);
   }
-}
-
-/** Waits until `pid` is gone or `ms` passed. */
-export async function waitGone(pid: number, ms: number): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (pid > 0 && processAlive(pid)) {
-    if (Date.now() > end) return false;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return true;
 }

@@ -8,9 +8,10 @@ import type { ContainerRecord } from "../define/container.ts";
 import { canKill, isActive, statusName } from "../define/container_status.ts";
 import { StateError } from "../define/errors.ts";
 import { waitExitFile } from "../oci/exit_file.ts";
+import { waitProcessGone } from "../sys/process.ts";
 import { log } from "../util/logger.ts";
 import { cleanupUnlocked } from "./container_cleanup.ts";
-import { syncContainer, waitGone, withContainer } from "./container_lock.ts";
+import { syncContainer, withContainer } from "./container_lock.ts";
 import { containerPaths } from "./container_paths.ts";
 import { ociRuntime } from "./oci.ts";
 import type { Runtime } from "./runtime.ts";
@@ -33,12 +34,12 @@ export async function stopUnlocked(
   rt.state.saveContainer(config.id, state);
   if (timeout > 0) {
     await oci.kill(config.id, config.stopSignal, { ignoreMissing: true });
-    if (!(await waitGone(pid, timeout * 1000))) {
+    if (!(await waitProcessGone(pid, timeout * 1000))) {
       log.info(`container ${config.id} did not stop within ${timeout} seconds: sending SIGKILL`);
     }
   }
   await oci.kill(config.id, 9, { all: true, ignoreMissing: true });
-  await waitGone(pid, 5000);
+  await waitProcessGone(pid, 5000);
   // conmon writes the exit file when it reaps the process
   await waitExitFile(containerPaths(rt, config.id).exitDir, config.id, {
     timeoutMs: 2000,

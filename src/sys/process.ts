@@ -22,6 +22,20 @@ export function processAlive(pid: number): boolean {
   return !isZombie(pid);
 }
 
+/**
+ * Polls every 20 ms until `pid` is gone (as {@linkcode processAlive} sees it) or `timeoutMs`
+ * passed; resolves whether it is gone. A pid ≤ 0 names no process and counts as gone; with a
+ * timeout of 0 it checks once and does not sleep.
+ */
+export async function waitProcessGone(pid: number, timeoutMs: number): Promise<boolean> {
+  const end = Date.now() + timeoutMs;
+  while (pid > 0 && processAlive(pid)) {
+    if (Date.now() >= end) return false;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return true;
+}
+
 /** Whether /proc says `pid` has exited but is not reaped yet (state Z or X). */
 function isZombie(pid: number): boolean {
   let stat: string;

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { processAlive, signalProcess } from "./process.ts";
+import { processAlive, signalProcess, waitProcessGone } from "./process.ts";
 
 Deno.test("processAlive() sees this process and pid 1, and not a reaped child", async () => {
   assert.equal(processAlive(Deno.pid), true);
@@ -42,4 +42,21 @@ Deno.test("signalProcess() sends a numbered signal and reports a gone process", 
   assert.equal(signalProcess(child.pid, 9), false);
   assert.throws(() => signalProcess(-1, 9), RangeError);
   assert.throws(() => signalProcess(child.pid, 99), RangeError);
+});
+
+Deno.test("waitProcessGone() times out on a live process and returns once it exits", async () => {
+  const child = new Deno.Command("sleep", { args: ["30"] }).spawn();
+  try {
+    assert.equal(await waitProcessGone(child.pid, 0), false, "no wait, still alive");
+    assert.equal(await waitProcessGone(child.pid, 60), false, "still alive after 60 ms");
+    const gone = waitProcessGone(child.pid, 10_000);
+    child.kill("SIGKILL");
+    await child.status;
+    assert.equal(await gone, true);
+  } finally {
+    try {
+      child.kill("SIGKILL");
+    } catch { /* already gone */ }
+  }
+  assert.equal(await waitProcessGone(0, 0), true, "pid 0 names no process");
 });
