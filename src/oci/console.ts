@@ -8,6 +8,7 @@
  */
 
 import { errorMessage, OciRuntimeError } from "../define/errors.ts";
+import { O } from "../sys/libc.ts";
 
 /** A terminal's size in character cells. */
 export interface TerminalSize {
@@ -20,8 +21,6 @@ const RESIZE_EVENT = 1;
 /** podman retries 600 × 100 ms; a resize that late is useless, so skiff gives up sooner. */
 const RETRIES = 50;
 const RETRY_MS = 20;
-/** open(2)'s O_CLOEXEC, which node:fs does not name: no child inherits the FIFO. */
-const O_CLOEXEC = 0o2000000;
 
 /** The ctl line that asks conmon to resize the terminal. Pure. */
 export function resizeMessage(size: TerminalSize): string {
@@ -53,7 +52,8 @@ export async function writeControl(dir: string, line: string): Promise<void> {
   for (let attempt = 0;; attempt++) {
     let fd = -1;
     try {
-      fd = f.openSync(path, f.constants.O_WRONLY | f.constants.O_NONBLOCK | O_CLOEXEC);
+      // O_CLOEXEC comes from libc.ts (node:fs does not name it): no child inherits the FIFO
+      fd = f.openSync(path, f.constants.O_WRONLY | f.constants.O_NONBLOCK | O.CLOEXEC);
       // one write of < PIPE_BUF bytes to a FIFO is atomic: all of it or EAGAIN
       f.writeSync(fd, bytes);
       return;

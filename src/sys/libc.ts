@@ -15,8 +15,8 @@
 import { SkiffError } from "../define/errors.ts";
 import { SYMBOLS } from "./_libc_symbols.ts";
 
-/** The symbols skiff uses; add new ones here (and nowhere else), each parameter commented. */
-// The symbol table itself lives in _libc_symbols.ts (it is long); this file binds it.
+// The symbol table lives in _libc_symbols.ts (it is long): add new symbols there, and nowhere
+// else, each parameter commented. This file binds it.
 
 /** The typed symbols of libc. */
 export type LibcSymbols = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
@@ -94,6 +94,7 @@ export const Errno = {
   ENOSYS: 38,
   ENOTEMPTY: 39,
   ELOOP: 40,
+  ENODATA: 61,
   EOVERFLOW: 75,
   ENOTSOCK: 88,
   EOPNOTSUPP: 95,
@@ -104,6 +105,7 @@ export const Errno = {
   ETIMEDOUT: 110,
   ECONNREFUSED: 111,
   EINPROGRESS: 115,
+  EDQUOT: 122,
   EOWNERDEAD: 130,
   ENOTRECOVERABLE: 131,
 } as const;
@@ -134,11 +136,13 @@ export class ErrnoError extends SkiffError {
 
 /**
  * Checks the result of a call that returns -1 and sets errno: returns `rc` when it is not -1,
- * otherwise throws an {@linkcode ErrnoError} naming `call`.
+ * otherwise throws an {@linkcode ErrnoError} naming `call`. A bigint `rc` (an `i64`/`isize`
+ * result such as `syscall`'s) comes back as a number: fds and lengths fit.
  */
-export function check(call: string, rc: number): number {
-  if (rc === -1) throw new ErrnoError(call, errno());
-  return rc;
+export function check(call: string, rc: number | bigint): number {
+  const n = Number(rc);
+  if (n === -1) throw new ErrnoError(call, errno());
+  return n;
 }
 
 const encoder = new TextEncoder();
@@ -149,14 +153,20 @@ export function cString(s: string): Uint8Array<ArrayBuffer> {
   return encoder.encode(s + "\0");
 }
 
-/** `open(2)` flags (Linux, x86_64 and aarch64 share these values). */
+// aarch64 (like arm) moves O_DIRECTORY and O_NOFOLLOW; its 0o200000 and 0o400000 are
+// O_DIRECT and O_LARGEFILE. Every other flag below is the same on both.
+const ARM64 = Deno.build.arch === "aarch64";
+
+/** `open(2)` flags (Linux, for the architecture skiff runs on). */
 export const O = {
   RDONLY: 0,
   RDWR: 0o2,
   CREAT: 0o100,
   EXCL: 0o200,
-  NOFOLLOW: 0o400000,
+  DIRECTORY: ARM64 ? 0o40000 : 0o200000,
+  NOFOLLOW: ARM64 ? 0o100000 : 0o400000,
   CLOEXEC: 0o2000000,
+  PATH: 0o10000000,
 } as const;
 
 /** The fields of `struct stat` that skiff reads. */

@@ -11,36 +11,42 @@
  * @module
  */
 
-import { cString, errno, ErrnoError, libc } from "./libc.ts";
+import { check, cString, libc, O } from "./libc.ts";
 
 // The symbols (openat2 through syscall, fchownat, fchmodat, utimensat) live in libc.ts.
 
 /** openat2's number; new syscalls share one number on every architecture. */
 const SYS_OPENAT2 = 437n;
-const O_RDONLY = 0;
-const O_DIRECTORY = 0o200000;
-const O_NOFOLLOW = 0o400000;
-const O_CLOEXEC = 0o2000000;
-const O_PATH = 0o10000000;
 const RESOLVE_NO_MAGICLINKS = 0x02;
 const RESOLVE_IN_ROOT = 0x10;
 const AT_SYMLINK_NOFOLLOW = 0x100;
-
-function sym() {
-  return libc();
-}
-
-function check(call: string, rc: number | bigint): number {
-  const n = Number(rc);
-  if (n === -1) throw new ErrnoError(call, errno());
-  return n;
-}
 
 /** Opens a trusted directory (e.g. a container's mounted rootfs) as an `O_PATH` descriptor. */
 export function openDirectory(path: string): number {
   return check(
     `open ${path}`,
-    sym().open(cString(path), O_PATH | O_DIRECTORY | O_CLOEXEC, 0),
+    libc().open(cString(path), O.PATH | O.DIRECTORY | O.CLOEXEC, 0),
+  );
+}
+
+/** openat2(2) of `path` below `rootFd` with `flags`, confined to the root (chroot semantics). */
+function openat2InRoot(rootFd: number, path: string, flags: number): number {
+  // struct open_how { u64 flags; u64 mode (only with O_CREAT); u64 resolve; }
+  const how = new BigUint64Array([
+    BigInt(flags),
+    0n,
+    BigInt(RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS),
+  ]);
+  const rel = path.replace(/^\/+/, "") || ".";
+  return check(
+    `openat2 ${path}`,
+    libc().syscall(
+      SYS_OPENAT2,
+      BigInt(rootFd),
+      cString(rel),
+      new Uint8Array(how.buffer),
+      BigInt(how.byteLength),
+    ),
   );
 }
 
@@ -58,23 +64,11 @@ export interface OpenInRootOptions {
  * @throws {ErrnoError} ENOENT, ENOTDIR, ELOOP … naming `path`.
  */
 export function openInRoot(rootFd: number, path: string, options: OpenInRootOptions = {}): number {
-  const how = new BigUint64Array(3);
-  how[0] = BigInt(
-    O_PATH | O_CLOEXEC | (options.directory ? O_DIRECTORY : 0) |
-      (options.noFollow ? O_NOFOLLOW : 0),
-  );
-  how[1] = 0n; // mode: only with O_CREAT
-  how[2] = BigInt(RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
-  const rel = path.replace(/^\/+/, "") || ".";
-  return check(
-    `openat2 ${path}`,
-    sym().syscall(
-      SYS_OPENAT2,
-      BigInt(rootFd),
-      cString(rel),
-      new Uint8Array(how.buffer),
-      BigInt(how.byteLength),
-    ),
+  return openat2InRoot(
+    rootFd,
+    path,
+    O.PATH | O.CLOEXEC | (options.directory ? O.DIRECTORY : 0) |
+      (options.noFollow ? O.NOFOLLOW : 0),
   );
 }
 
@@ -83,25 +77,12 @@ export function openInRoot(rootFd: number, path: string, options: OpenInRootOpti
  * the last component; read it through {@linkcode fdPath} and close it afterwards.
  */
 export function openFileInRoot(rootFd: number, path: string): number {
-  const how = new BigUint64Array(3);
-  how[0] = BigInt(O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-  how[2] = BigInt(RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
-  const rel = path.replace(/^\/+/, "") || ".";
-  return check(
-    `openat2 ${path}`,
-    sym().syscall(
-      SYS_OPENAT2,
-      BigInt(rootFd),
-      cString(rel),
-      new Uint8Array(how.buffer),
-      BigInt(how.byteLength),
-    ),
-  );
+  return openat2InRoot(rootFd, path, O.RDONLY | O.CLOEXEC | O.NOFOLLOW);
 }
 
 /** Closes a descriptor from this module; an already closed one is ignored. */
 export function closeFd(fd: number): void {
-  if (fd >= 0) sym().close(fd);
+  if (fd >= 0) libc().close(fd);
 }
 
 /** The path through which this process reaches descriptor `fd` (the exact file it names). */
@@ -123,13 +104,13 @@ function checkName(name: string): void {
 /** `lchown` of `name` in directory `dirFd` (a symlink itself is changed, never its target). */
 export function chownAt(dirFd: number, name: string, uid: number, gid: number): void {
   checkName(name);
-  check(`fchownat ${name}`, sym().fchownat(dirFd, cString(name), uid, gid, AT_SYMLINK_NOFOLLOW));
+  check(`fchownat ${name}`, libc().fchownat(dirFd, cString(name), uid, gid, AT_SYMLINK_NOFOLLOW));
 }
 
 /** Sets the permission bits of `name` in `dirFd`; fails (EOPNOTSUPP) on a symlink. */
 export function chmodAt(dirFd: number, name: string, mode: number): void {
   checkName(name);
-  check(`fchmodat ${name}`, sym().fchmodat(dirFd, cString(name), mode, AT_SYMLINK_NOFOLLOW));
+  check(`fchmodat ${name}`, libc().fchmodat(dirFd, cString(name), mode, AT_SYMLINK_NOFOLLOW));
 }
 
 /** Sets access and modification time (seconds, fractional allowed) of `name` in `dirFd`. */
@@ -143,6 +124,6 @@ export function utimesAt(dirFd: number, name: string, atime: number, mtime: numb
   }
   check(
     `utimensat ${name}`,
-    sym().utimensat(dirFd, cString(name), new Uint8Array(ts.buffer), AT_SYMLINK_NOFOLLOW),
+    libc().utimensat(dirFd, cString(name), new Uint8Array(ts.buffer), AT_SYMLINK_NOFOLLOW),
   );
 }

@@ -15,7 +15,6 @@ import { check, cString, Errno, errno, ErrnoError, libc, O } from "./libc.ts";
 const AF_UNIX = 1;
 const SOCK_SEQPACKET = 5;
 const SOCK_CLOEXEC = 0o2000000;
-const O_PATH = 0o10000000;
 const MSG_DONTWAIT = 0x40;
 const MSG_NOSIGNAL = 0x4000;
 const SHUT_WR = 1;
@@ -74,7 +73,7 @@ export class SeqpacketSocket {
     let pathFd = -1;
     let target = path;
     if (new TextEncoder().encode(path).length > SUN_PATH_MAX) {
-      pathFd = check(`open ${path}`, c.open(cString(path), O_PATH | O.CLOEXEC, 0));
+      pathFd = check(`open ${path}`, c.open(cString(path), O.PATH | O.CLOEXEC, 0));
       target = `/proc/self/fd/${pathFd}`;
     }
     try {

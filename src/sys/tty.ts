@@ -4,18 +4,12 @@
  * output post-processing (OPOST/ONLCR) on, so the `\r\n` a container's pty sends arrives as
  * `\r\r\n` and a full-screen program's bare `\n` (cursor down) gains a carriage return.
  *
- * The three symbols live in a small table of their own, opened lazily: src/sys/libc.ts belongs
- * to other work, and these can move there unchanged (each is synchronous, errno read at once).
+ * The symbols (tcgetattr, tcsetattr, isatty) live in libc.ts's table; each is synchronous, so
+ * errno is read at once after a failure.
  * @module
  */
 
 import { errno, ErrnoError, libc } from "./libc.ts";
-
-// The symbols (tcgetattr, tcsetattr, isatty) live in libc.ts.
-
-function tty() {
-  return libc();
-}
 
 /** glibc's `struct termios` is 60 bytes on Linux; a little slack costs nothing. */
 const TERMIOS_SIZE = 64;
@@ -56,7 +50,7 @@ export interface SavedTerminal {
 
 /** True when `fd` is a terminal. */
 export function isTerminal(fd: number): boolean {
-  return tty().isatty(fd) === 1;
+  return libc().isatty(fd) === 1;
 }
 
 /**
@@ -84,7 +78,7 @@ export function rawTermios(saved: Uint8Array): Uint8Array<ArrayBuffer> {
  * terminal. Throws an ErrnoError when the mode cannot be set.
  */
 export function makeRaw(fd: number): SavedTerminal | null {
-  const c = tty();
+  const c = libc();
   const termios = new Uint8Array(TERMIOS_SIZE);
   if (c.tcgetattr(fd, termios) !== 0) return null;
   if (c.tcsetattr(fd, TCSANOW, rawTermios(termios)) !== 0) {
@@ -95,7 +89,7 @@ export function makeRaw(fd: number): SavedTerminal | null {
 
 /** Puts the terminal back into the mode {@linkcode makeRaw} saved. */
 export function restoreTerminal(saved: SavedTerminal): void {
-  if (tty().tcsetattr(saved.fd, TCSANOW, saved.termios) !== 0) {
+  if (libc().tcsetattr(saved.fd, TCSANOW, saved.termios) !== 0) {
     throw new ErrnoError(`tcsetattr ${saved.fd}`, errno());
   }
 }
