@@ -8,18 +8,20 @@
  */
 
 import { SkiffError } from "../define/errors.ts";
+import {
+  BLOCK,
+  checksumOk,
+  cString,
+  isZeroBlock,
+  parseNumber,
+  parsePaxRecords,
+  type TarType,
+  TYPEFLAGS,
+} from "../util/tar_fields.ts";
 import { ByteReader, READ_SIZE } from "./_byte_reader.ts";
 
 /** What a tar entry creates. */
-export type TarEntryType =
-  | "file"
-  | "dir"
-  | "symlink"
-  | "hardlink"
-  | "char"
-  | "block"
-  | "fifo"
-  | "other";
+export type TarEntryType = TarType | "other";
 
 /** The header of one member, with long names and PAX records applied. */
 export interface TarHeader {
@@ -85,79 +87,9 @@ export class TarError extends SkiffError {
   }
 }
 
-const BLOCK = 512;
 /** Cap for PAX and GNU long-name data, which is held in memory. */
 const MAX_META = 1 << 20;
 const decoder = new TextDecoder();
-
-function isZero(block: Uint8Array): boolean {
-  for (let i = 0; i < block.length; i++) if (block[i] !== 0) return false;
-  return true;
-}
-
-function cString(block: Uint8Array, start: number, len: number): string {
-  const field = block.subarray(start, start + len);
-  const nul = field.indexOf(0);
-  return decoder.decode(nul < 0 ? field : field.subarray(0, nul));
-}
-
-/** Parses a numeric field: octal text, or GNU base-256 when the high bit is set. */
-function parseNumber(block: Uint8Array, start: number, len: number): number | null {
-  const field = block.subarray(start, start + len);
-  if ((field[0]! & 0x80) !== 0) {
-    if (field[0] === 0xff) return null; // negative
-    let v = field[0]! & 0x7f;
-    for (let i = 1; i < field.length; i++) v = v * 256 + field[i]!;
-    return Number.isSafeInteger(v) ? v : null;
-  }
-  const text = decoder.decode(field).replace(/[\0 ]+$/, "").replace(/^[ ]+/, "");
-  if (text === "") return 0;
-  if (!/^[0-7]+$/.test(text)) return null;
-  const v = parseInt(text, 8);
-  return Number.isSafeInteger(v) ? v : null;
-}
-
-function checksumOk(block: Uint8Array, stored: number): boolean {
-  let unsigned = 0;
-  let signed = 0;
-  for (let i = 0; i < BLOCK; i++) {
-    const b = i >= 148 && i < 156 ? 0x20 : block[i]!;
-    unsigned += b;
-    signed += b > 127 ? b - 256 : b;
-  }
-  return stored === unsigned || stored === signed;
-}
-
-/** Parses PAX records (`"<len> key=value\n"`…); returns null when malformed. */
-function parsePax(data: Uint8Array): Record<string, string> | null {
-  const out: Record<string, string> = {};
-  let pos = 0;
-  while (pos < data.length) {
-    const sp = data.indexOf(0x20, pos);
-    if (sp < 0) return null;
-    const len = Number(decoder.decode(data.subarray(pos, sp)));
-    if (!Number.isSafeInteger(len) || len <= sp - pos || pos + len > data.length) return null;
-    if (data[pos + len - 1] !== 0x0a) return null;
-    const record = decoder.decode(data.subarray(sp + 1, pos + len - 1));
-    const eq = record.indexOf("=");
-    if (eq <= 0) return null;
-    out[record.slice(0, eq)] = record.slice(eq + 1);
-    pos += len;
-  }
-  return out;
-}
-
-const TYPES: Record<string, TarEntryType> = {
-  "0": "file",
-  "\0": "file",
-  "7": "file",
-  "1": "hardlink",
-  "2": "symlink",
-  "3": "char",
-  "4": "block",
-  "5": "dir",
-  "6": "fifo",
-};
 
 /**
  * Reads a tar archive entry by entry. The archive must end with its end-of-archive zero
@@ -203,18 +135,17 @@ export async function* readTar(
           : `not a tar archive: only ${block.length} bytes`,
       );
     }
-    if (isZero(block)) {
+    if (isZeroBlock(block)) {
       if (localPax !== null || longName !== null || longLink !== null) {
         fail(at, "end of archive right after an extended header");
       }
       const second = await r.readExact(BLOCK);
-      if (second.length === BLOCK && !isZero(second)) {
+      if (second.length === BLOCK && !isZeroBlock(second)) {
         fail(at + BLOCK, "data after a lone zero block");
       }
       return;
     }
-    const stored = parseNumber(block, 148, 8);
-    if (stored === null || !checksumOk(block, stored)) {
+    if (!checksumOk(block)) {
       fail(at, sawEntry ? "header checksum mismatch" : "not a tar archive: bad header checksum");
     }
     sawEntry = true;
@@ -225,11 +156,14 @@ export async function* readTar(
     if (metaStart < 0) metaStart = at;
 
     if (typeflag === "x" || typeflag === "g") {
-      const pax = parsePax(await readMeta(hdrSize, at, "pax header"));
-      if (pax === null) fail(at, "malformed pax header");
+      const records = new Map<string, string>();
+      if (parsePaxRecords(await readMeta(hdrSize, at, "pax header"), records) !== undefined) {
+        fail(at, "malformed pax header");
+      }
+      const pax = Object.fromEntries(records);
       if (typeflag === "g") {
         for (const k of ["path", "linkpath", "size"]) {
-          if (k in pax!) fail(at, `global pax header sets ${JSON.stringify(k)}`);
+          if (records.has(k)) fail(at, `global pax header sets ${JSON.stringify(k)}`);
         }
         globalPax = { ...globalPax, ...pax };
         metaStart = -1;
@@ -240,8 +174,7 @@ export async function* readTar(
     }
     if (typeflag === "L" || typeflag === "K") {
       const data = await readMeta(hdrSize, at, "gnu long name");
-      const nul = data.indexOf(0);
-      const text = decoder.decode(nul < 0 ? data : data.subarray(0, nul));
+      const text = cString(data, 0, data.length);
       if (typeflag === "L") longName = text;
       else longLink = text;
       continue;
@@ -261,7 +194,7 @@ export async function* readTar(
     if (pax.path !== undefined) name = pax.path;
     let linkname = longLink ?? cString(block, 157, 100);
     if (pax.linkpath !== undefined) linkname = pax.linkpath;
-    let type = TYPES[typeflag] ?? "other";
+    let type: TarEntryType = TYPEFLAGS.get(typeflag) ?? "other";
     if (type === "file" && typeflag === "\0" && name.endsWith("/")) type = "dir";
 
     const num = (key: string, off: number, len: number, field: string): number => {

@@ -6,6 +6,8 @@
  * @module
  */
 
+import { BLOCK } from "../util/tar_fields.ts";
+
 /** What kind of member to write. */
 export type TarWriteType = "file" | "dir" | "symlink" | "hardlink";
 
@@ -32,7 +34,6 @@ export interface TarWriteHeader {
   linkname?: string;
 }
 
-const BLOCK = 512;
 const encoder = new TextEncoder();
 const TYPEFLAG: Record<TarWriteType, number> = {
   file: 0x30,

@@ -7,24 +7,27 @@
  *
  * The scanner must find headers exactly where GNU tar does, or a header hidden in what we take
  * for file data could slip past the checks. So anything where the readers disagree is refused
- * as corrupt: a bad checksum (tar would resync by scanning forward), a non-zero size on a
- * header-only type, a size or path in a global PAX header, old GNU multi-volume and name-list
- * entries.
+ * as corrupt: a bad checksum (tar would resync by scanning forward), numbers and PAX records
+ * GNU tar would read otherwise (see util/tar_fields.ts), a non-zero size on a header-only type,
+ * a size or path in a global PAX header, a NUL in a symlink target, old GNU multi-volume and
+ * name-list entries.
  * @module
  */
 
 import { SkiffError } from "../define/errors.ts";
 import {
-  cstr,
-  isZero,
-  kindOf,
-  parseBase256,
-  parseOctal,
+  BLOCK,
+  checksumOk,
+  cString,
+  isZeroBlock,
+  parseNumber,
   parsePaxRecords,
-  type TarEntryKind,
-} from "./_tar_fields.ts";
+  type TarType,
+  TYPEFLAGS,
+} from "../util/tar_fields.ts";
 
-export type { TarEntryKind };
+/** What an entry creates, from its typeflag. */
+export type TarEntryKind = TarType | "label";
 
 /** Why the stream is not a well-formed tar archive. */
 export type TarFormatProblem = "not-tar" | "truncated" | "corrupt";
@@ -59,7 +62,6 @@ export interface TarEntry {
   offset: number;
 }
 
-const BLOCK = 512;
 const MAX_PAX = 8 * 1024 * 1024;
 const MAX_LONGNAME = 1024 * 1024;
 const decoder = new TextDecoder();
@@ -70,6 +72,17 @@ const enum State {
   Data,
   EndCheck,
   Done,
+}
+
+/** What an entry of `typeflag` named `name` creates when GNU tar extracts it. */
+function kindOf(typeflag: string, name: string): TarEntryKind {
+  if (typeflag === "V") return "label";
+  if (typeflag === "D") return "dir"; // a GNU dumpdir: a directory whose data lists its contents
+  const kind = TYPEFLAGS.get(typeflag);
+  // "S" and unknown types are extracted as regular files
+  if (kind === undefined) return "file";
+  // GNU tar follows the old BSD convention: a "file" whose name ends in a slash is a dir
+  return kind === "file" && name.endsWith("/") ? "dir" : kind;
 }
 
 /** Incremental tar parser; see the module doc. */
@@ -193,13 +206,13 @@ export class TarScanner {
       // GNU tar stops at the first zero block and peeks at one more: give it only a second
       // zero block, so that nothing after the end marker can be read as an entry.
       this.#state = State.Done;
-      return isZero(b);
+      return isZeroBlock(b);
     }
     if (this.#state === State.SparseExt) {
       if (b[504] === 0) this.#enterData(this.#remaining);
       return true;
     }
-    if (isZero(b)) {
+    if (isZeroBlock(b)) {
       if (this.#headers === 0) throw new TarFormatError("not-tar", "starts with a zero block");
       if (this.#metaType !== "" || this.#pax.size > 0 || this.#longName !== undefined) {
         throw this.#corrupt("end-of-archive marker right after an extended header");
@@ -225,8 +238,8 @@ export class TarScanner {
       throw this.#corrupt(`unsupported old GNU entry type "${typeflag}"`);
     }
     const magic = decoder.decode(b.subarray(257, 263));
-    let headerName = cstr(b, 0, 100);
-    if (magic === "ustar\0" && b[345] !== 0) headerName = `${cstr(b, 345, 155)}/${headerName}`;
+    let headerName = cString(b, 0, 100);
+    if (magic === "ustar\0" && b[345] !== 0) headerName = `${cString(b, 345, 155)}/${headerName}`;
     const paxSize = this.#pax.get("size");
     if (paxSize !== undefined) size = this.#decimal(paxSize, "pax size");
     const candidates = [
@@ -243,12 +256,18 @@ export class TarScanner {
     if (headerOnly && size !== 0) {
       throw this.#corrupt(`entry "${name}" of type ${kind} has a size of ${size}`);
     }
+    const linkname = kind === "hardlink" || kind === "symlink"
+      ? this.#pax.get("linkpath") ?? this.#longLink ?? cString(b, 157, 100)
+      : "";
+    // GNU tar reads a PAX linkpath as a C string: the guard would check more of the target
+    // than tar creates. (It refuses NUL bytes in names and hardlink targets itself.)
+    if (kind === "symlink" && linkname.includes("\0")) {
+      throw this.#corrupt(`symlink "${name}" has a NUL byte in its target`);
+    }
     const entry: TarEntry = {
       name,
       otherNames: [...new Set(candidates.slice(1))].filter((n) => n !== name),
-      linkname: kind === "hardlink" || kind === "symlink"
-        ? this.#pax.get("linkpath") ?? this.#longLink ?? cstr(b, 157, 100)
-        : "",
+      linkname,
       kind,
       typeflag,
       size,
@@ -290,8 +309,8 @@ export class TarScanner {
     const type = this.#metaType;
     this.#metaType = "";
     this.#metaParts = [];
-    if (type === "L") this.#longName = cstr(data, 0, data.length);
-    else if (type === "K") this.#longLink = cstr(data, 0, data.length);
+    if (type === "L") this.#longName = cString(data, 0, data.length);
+    else if (type === "K") this.#longLink = cString(data, 0, data.length);
     else if (type === "x") this.#parsePax(data, this.#pax);
     else {
       const global = new Map<string, string>();
@@ -312,25 +331,14 @@ export class TarScanner {
   }
 
   #checksum(b: Uint8Array): void {
-    let unsigned = 0;
-    let signed = 0;
-    for (let i = 0; i < BLOCK; i++) {
-      const v = i >= 148 && i < 156 ? 0x20 : b[i] ?? 0;
-      unsigned += v;
-      signed += v > 127 ? v - 256 : v;
-    }
-    const want = parseOctal(b, 148, 8);
-    if (want !== unsigned && want !== signed) {
-      if (this.#headers === 0) {
-        throw new TarFormatError("not-tar", "no valid tar header at offset 0");
-      }
-      throw this.#corrupt("bad header checksum");
-    }
+    if (checksumOk(b)) return;
+    if (this.#headers === 0) throw new TarFormatError("not-tar", "no valid tar header at offset 0");
+    throw this.#corrupt("bad header checksum");
   }
 
   #num(b: Uint8Array, at: number, len: number, what: string): number {
-    const v = (b[at] ?? 0) & 0x80 ? parseBase256(b, at, len) : parseOctal(b, at, len);
-    if (!Number.isSafeInteger(v) || v < 0) throw this.#corrupt(`invalid ${what} field`);
+    const v = parseNumber(b, at, len);
+    if (v === null) throw this.#corrupt(`invalid ${what} field`);
     return v;
   }
 
