@@ -29,11 +29,14 @@ export async function cleanupUnlocked(rt: Runtime, rec: ContainerRecord): Promis
     await ociRuntime(rt).delete(id, { force: true }).catch((e) =>
       log.warn(`deleting container ${id} in runc: ${e.message}`)
     );
-    // exec sessions end with their container (dynamic import: container_exec imports us)
-    const { removeAllExecSessions } = await import("./container_exec.ts");
-    await removeAllExecSessions(rt, rec).catch((e) =>
-      log.warn(`removing exec sessions of ${id}: ${e.message}`)
-    );
+    // exec sessions end with their container (dynamic import: container_exec imports us, and
+    // most containers never had a session, so the exec code stays unloaded)
+    if (rt.state.containerExecSessions(id).length > 0) {
+      const { removeAllExecSessions } = await import("./container_exec.ts");
+      await removeAllExecSessions(rt, rec).catch((e) =>
+        log.warn(`removing exec sessions of ${id}: ${e.message}`)
+      );
+    }
   }
   // `skiff mount` holds the rootfs for the user: leave it mounted, as podman does
   if ((state.mounted || rt.store.driver.isMounted(id)) && userMountCount(rt, id) === 0) {

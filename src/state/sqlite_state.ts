@@ -106,6 +106,9 @@ export class SqliteState implements State {
   }
 
   initDbConfig(wanted: DbConfig): DbConfig {
+    // Stored after the first open: read it without taking the write lock every command.
+    const stored = this.getDbConfig();
+    if (stored) return stored;
     const c = cleanDbConfig(wanted);
     const { db } = this.#ctx;
     return db.transaction(() => {

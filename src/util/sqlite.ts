@@ -54,7 +54,7 @@ export class Db {
     try {
       db = new DatabaseSync(path, {
         timeout: BUSY_TIMEOUT_MS,
-        enableForeignKeyConstraints: true,
+        enableForeignKeyConstraints: true, // PRAGMA foreign_keys=ON
       });
     } catch (e) {
       throw new DatabaseError(`opening database ${path}: ${(e as Error).message}`, { cause: e });
@@ -70,7 +70,6 @@ export class Db {
         }
       }
       db.exec("PRAGMA synchronous=FULL");
-      db.exec("PRAGMA foreign_keys=ON");
       db.exec("PRAGMA case_sensitive_like=ON");
     } catch (e) {
       try {
