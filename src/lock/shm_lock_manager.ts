@@ -38,7 +38,8 @@ import {
 
 /** Waiting for a lock: first back-off, and the cap it doubles up to (milliseconds). */
 const BACKOFF_START_MS = 1;
-const BACKOFF_MAX_MS = 50;
+// A try costs microseconds; a long cap only adds latency after the holder lets go.
+const BACKOFF_MAX_MS = 10;
 /** The segment lock is held for microseconds; waiting this long means its holder is stuck. */
 const SEGMENT_LOCK_TIMEOUT_MS = 30_000;
 
